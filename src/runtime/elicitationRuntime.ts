@@ -1,0 +1,492 @@
+/**
+ * The public facade: create a runtime, send it requests and responses, read elicitations
+ * and follow the event log. Each command runs in phases: take a rate-limit token, find the
+ * elicitation, let its machine decide, record the event, and settle the caller's promise
+ * once the event is durable.
+ */
+import { randomUUID } from 'node:crypto';
+import { Subject, type Observable } from 'rxjs';
+import { v7 as uuidv7 } from 'uuid';
+import type { InspectionEvent, Observer } from 'xstate';
+import { Supervisor } from '../actors/supervisor.js';
+import { elicitationMachine, type ElicitationCommand, type RefusedEmitted, type Settlement } from '../machines/elicitationMachine.js';
+import { maySend, needsResponseToken, type CommandType } from '../machines/rules.js';
+import { RateLimiter, type BucketKind } from '../security/rateLimiter.js';
+import { SchemaValidator } from '../security/schemaValidator.js';
+import { resolveSecurityPolicy, type SecurityOptions, type SecurityPolicy } from '../security/securityPolicy.js';
+import type { CommandName, DomainEvent, JsonSchema, RefusedEvent, TerminalEvent, UnstoredEvent } from '../store/domainEvent.js';
+import { readAll, type EventStore } from '../store/eventStore.js';
+import { MemoryEventStore } from '../store/memoryEventStore.js';
+import { ElicitationProjection, type ElicitationRecord } from '../store/projection.js';
+import { SystemClock, type RuntimeClock } from './clock.js';
+import { ElicitationError, type ErrorCode } from './errors.js';
+import { EventLog } from './eventLog.js';
+import { asAgentId, asElicitationId, type AgentId, type ElicitationId } from './ids.js';
+import { checkAgentId, checkElicitationId, checkMessage, checkPlainObject, checkTimeoutMs } from './requestValidation.js';
+
+export interface ElicitationRuntimeOptions {
+  /** Where events are kept; an in-memory store when omitted. */
+  readonly store?: EventStore;
+  /** The source of time for deadlines, rate limits and timestamps; the wall clock when omitted. */
+  readonly clock?: RuntimeClock;
+  readonly security?: SecurityOptions;
+  /**
+   * `sync` (the default): a command's promise settles once its event is durable.
+   * `async`: it settles as soon as the state has changed in memory, and events acknowledged
+   * that way are lost if the process dies before their batch is written.
+   */
+  readonly durability?: 'sync' | 'async';
+  readonly limits?: {
+    /** Requests past this many pending elicitations get `OVERLOADED`. */
+    readonly maxPending?: number;
+    /** Requests while more than this many events wait for the store get `OVERLOADED`. */
+    readonly maxBacklog?: number;
+    readonly maxBatchSize?: number;
+    /** How many compiled schemas to keep. */
+    readonly maxCachedSchemas?: number;
+  };
+  /** Receives XState's inspection events of every elicitation actor. */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Called with the size of each batch written to the store. */
+  readonly onBatch?: (size: number) => void;
+}
+
+export interface RequestInput {
+  readonly from: string;
+  readonly to: string;
+  readonly message: string;
+  readonly schema: JsonSchema;
+  readonly timeoutMs: number;
+  readonly metadata?: Record<string, unknown>;
+}
+
+export interface RequestResult {
+  readonly id: ElicitationId;
+  /** Epoch milliseconds. */
+  readonly deadline: number;
+  /** Only at security `strict`: pass it to the responder, who must send it with its answer. */
+  readonly responseToken?: string;
+}
+
+export interface ResponseInput {
+  readonly id: string;
+  readonly agent: string;
+  readonly token?: string;
+}
+
+export interface AcceptInput extends ResponseInput {
+  readonly content: unknown;
+}
+
+export interface WithdrawInput {
+  readonly id: string;
+  readonly agent: string;
+}
+
+/** An elicitation as the runtime sees it now; `state` decides which fields exist. */
+export type ElicitationSnapshot = ElicitationRecord;
+
+/** A pending elicitation as its responder sees it, with its response token at `strict`. */
+export type PendingElicitation = ElicitationRecord & { readonly state: 'pending'; readonly responseToken?: string };
+
+/** A failure inside an elicitation actor, reported by its supervisor. */
+export interface ActorFailure {
+  readonly elicitationId: ElicitationId;
+  readonly error: unknown;
+}
+
+const commandNames: Record<CommandType, CommandName> = { ACCEPT: 'accept', DECLINE: 'decline', CANCEL: 'cancel', WITHDRAW: 'withdraw' };
+
+/**
+ * Creates a runtime on `options.store`, rebuilding every elicitation from its log:
+ * pending ones get their actors back with their original deadlines, and those whose
+ * deadline passed while no runtime ran expire at once.
+ *
+ * @example
+ * const runtime = await createElicitationRuntime({ store: new SqliteEventStore('elicit.db') })
+ * const { id } = await runtime.request({ from: 'alice', to: 'bob', message: 'Deploy?', schema: { type: 'object' }, timeoutMs: 30_000 })
+ * await runtime.accept({ id, agent: 'bob', content: { approved: true } })
+ * console.log(runtime.get(id)?.state) // 'answered'
+ */
+export async function createElicitationRuntime(options: ElicitationRuntimeOptions = {}): Promise<ElicitationRuntime> {
+  const policy = resolveSecurityPolicy(options.security);
+  const store = options.store ?? new MemoryEventStore();
+  const history = await readAll(store);
+  const runtime = new ElicitationRuntime(options, policy, store);
+  runtime.recover(history);
+  return runtime;
+}
+
+export class ElicitationRuntime {
+  private readonly clock: RuntimeClock;
+  private readonly ownsClock: boolean;
+  private readonly policy: SecurityPolicy;
+  private readonly store: EventStore;
+  private readonly log: EventLog;
+  private readonly projection = new ElicitationProjection();
+  private readonly supervisor: Supervisor;
+  private readonly validator: SchemaValidator;
+  private readonly rateLimiter: RateLimiter | undefined;
+  private readonly durability: 'sync' | 'async';
+  private readonly maxPending: number;
+  private readonly maxBacklog: number;
+  private readonly failures = new Subject<ActorFailure>();
+  /** Terminal events not yet durable, so `settled` waits for them. */
+  private readonly settling = new Map<ElicitationId, Promise<DomainEvent>>();
+  private readonly settledWaiters = new Map<ElicitationId, ((outcome: Promise<ElicitationSnapshot>) => void)[]>();
+  /** The terminal event appended by the delivery that is running now. */
+  private lastSettlement: Promise<DomainEvent> | undefined;
+  private stopped = false;
+
+  /** Every durable event, in log order, each once, from the time of subscription on. */
+  readonly transitions$: Observable<DomainEvent>;
+
+  /** Failures of elicitation actors; the supervisor has restarted each as pending. */
+  readonly failures$: Observable<ActorFailure>;
+
+  /** Use `createElicitationRuntime`, which also rebuilds the state from the store. */
+  constructor(options: ElicitationRuntimeOptions, policy: SecurityPolicy, store: EventStore) {
+    this.clock = options.clock ?? new SystemClock();
+    this.ownsClock = options.clock === undefined;
+    this.policy = policy;
+    this.store = store;
+    this.durability = options.durability ?? 'sync';
+    this.maxPending = options.limits?.maxPending ?? 10_000_000;
+    this.maxBacklog = options.limits?.maxBacklog ?? 100_000;
+    this.validator = new SchemaValidator({ maxCachedSchemas: options.limits?.maxCachedSchemas ?? 1000 });
+    this.rateLimiter = policy.rateLimits ? new RateLimiter(policy.rateLimits) : undefined;
+    this.log = new EventLog(store, { maxBatchSize: options.limits?.maxBatchSize ?? 2048, onBatch: options.onBatch });
+    this.transitions$ = this.log.committed$;
+    this.failures$ = this.failures.asObservable();
+
+    const tokens = policy.tokens;
+    const validator = this.validator;
+    const machine = elicitationMachine.provide({
+      guards: {
+        hasValidToken: ({ context, event }) => !context.tokenRequired || (tokens?.verify(event.token, context.id, context.responder) ?? false),
+        contentMatchesSchema: ({ context, event }) => event.type === 'ACCEPT' && validator.matches(context.schema, event.content),
+      },
+    });
+    this.supervisor = new Supervisor({
+      machine,
+      clock: this.clock,
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+      hooks: {
+        onSettled: (id, settlement) => this.recordSettlement(asElicitationId(id), settlement),
+        onFailure: (id, error) => this.failures.next({ elicitationId: asElicitationId(id), error }),
+      },
+    });
+  }
+
+  /** Rebuilds the state from stored events; called once, by `createElicitationRuntime`. */
+  recover(history: readonly DomainEvent[]): void {
+    for (const event of history) this.projection.apply(event);
+
+    const now = this.clock.now();
+    for (const record of this.projection.all()) {
+      if (record.state === 'pending') this.spawnActor(record, now);
+    }
+    // Deadlines that passed while no runtime ran fire now, stamped with the recovery time.
+    this.clock.fireDue();
+  }
+
+  /**
+   * Asks `to` for content that matches `schema` within `timeoutMs`. Resolves once the
+   * request is durable, with the id and, at `strict`, the responder's token.
+   */
+  request(input: RequestInput): Promise<RequestResult> {
+    try {
+      return this.requestNow(input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The responder answers with `content`, which must match the schema. */
+  accept(input: AcceptInput): Promise<ElicitationSnapshot> {
+    return this.respond('ACCEPT', input, input.content);
+  }
+
+  /** The responder declines to answer: rejected, reason `declined`. */
+  decline(input: ResponseInput): Promise<ElicitationSnapshot> {
+    return this.respond('DECLINE', input);
+  }
+
+  /** The responder dismissed it without a choice: rejected, reason `cancelled`. */
+  cancel(input: ResponseInput): Promise<ElicitationSnapshot> {
+    return this.respond('CANCEL', input);
+  }
+
+  /** The requester takes the question back: rejected, reason `withdrawn`. */
+  withdraw(input: WithdrawInput): Promise<ElicitationSnapshot> {
+    return this.respond('WITHDRAW', input);
+  }
+
+  /** The elicitation as it is now, or `undefined` if no such id was requested. */
+  get(id: string): ElicitationSnapshot | undefined {
+    return this.projection.get(asElicitationId(id));
+  }
+
+  /** What waits for `responder`, oldest first, with response tokens at `strict`. */
+  pending(responder: string): PendingElicitation[] {
+    const tokens = this.policy.tokens;
+    return this.projection.pendingFor(asAgentId(responder)).map((id) => {
+      const record = this.projection.get(id) as ElicitationRecord & { state: 'pending' };
+      return tokens ? { ...record, responseToken: tokens.issue(id, record.to) } : record;
+    });
+  }
+
+  /** Resolves with the elicitation once it is final and its final event is durable. */
+  settled(id: string): Promise<ElicitationSnapshot> {
+    const elicitationId = asElicitationId(id);
+    const record = this.projection.get(elicitationId);
+    if (record === undefined) return Promise.reject(this.notFound(id));
+
+    const settling = this.settling.get(elicitationId);
+    if (settling) return settling.then(() => this.projection.get(elicitationId)!);
+    if (record.state !== 'pending') return Promise.resolve(record);
+
+    return new Promise((resolve) => {
+      const waiters = this.settledWaiters.get(elicitationId) ?? [];
+      waiters.push((outcome) => resolve(outcome));
+      this.settledWaiters.set(elicitationId, waiters);
+    });
+  }
+
+  /** How many elicitations are pending now. */
+  get pendingCount(): number {
+    return this.supervisor.size;
+  }
+
+  /** Refuses new commands, writes every queued event, stops the actors and closes the store. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+
+    await this.log.flush();
+    this.supervisor.stopAll();
+    if (this.ownsClock) (this.clock as SystemClock).dispose();
+    await this.store.close();
+  }
+
+  private requestNow(input: RequestInput): Promise<RequestResult> {
+    const now = this.beginCommand('request');
+    const from = checkAgentId('from', input?.from);
+    this.takeRateLimitToken('requests', from, 'request', now);
+
+    const to = checkAgentId('to', input.to);
+    const message = checkMessage(input.message);
+    const schema = structuredClone(checkPlainObject('schema', input.schema));
+    const timeoutMs = checkTimeoutMs(input.timeoutMs);
+    const metadata = input.metadata === undefined ? {} : structuredClone(checkPlainObject('metadata', input.metadata));
+    this.validator.compile(schema);
+    this.checkCapacity(from);
+
+    const id = asElicitationId(randomUUID());
+    const commandId = uuidv7();
+    const deadline = now + timeoutMs;
+    const event: UnstoredEvent = {
+      eventId: uuidv7(),
+      type: 'elicitation.requested',
+      elicitationId: id,
+      version: 1,
+      time: now,
+      causationId: commandId,
+      correlationId: commandId,
+      data: { from: asAgentId(from), to: asAgentId(to), message, schema, deadline, metadata },
+    };
+    this.projection.apply(event);
+    this.spawnActor(this.projection.get(id)!, now);
+    const durable = this.append(event);
+
+    const responseToken = this.policy.tokens?.issue(id, to);
+    const result: RequestResult = responseToken === undefined ? { id, deadline } : { id, deadline, responseToken };
+    return durable.then(() => result);
+  }
+
+  private respond(type: CommandType, input: ResponseInput, content?: unknown): Promise<ElicitationSnapshot> {
+    try {
+      return this.respondNow(type, input, content);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private respondNow(type: CommandType, input: ResponseInput, content: unknown): Promise<ElicitationSnapshot> {
+    const command = commandNames[type];
+    const now = this.beginCommand(command);
+    const agent = checkAgentId('agent', input?.agent);
+    this.takeRateLimitToken('responses', agent, command, now);
+
+    const id = asElicitationId(checkElicitationId(input.id));
+    const record = this.projection.get(id);
+    if (record === undefined) throw this.notFound(id, agent, command);
+
+    if (record.state !== 'pending') throw this.refuseSettled(record, type, agent, input.token);
+
+    const commandId = uuidv7();
+    const event = { type, agent, at: now, commandId, token: input.token, content: type === 'ACCEPT' ? structuredClone(content) : undefined } as ElicitationCommand;
+    this.lastSettlement = undefined;
+    const delivery = this.supervisor.deliver(id, event);
+    const settlement = this.lastSettlement as Promise<DomainEvent> | undefined;
+    this.lastSettlement = undefined;
+
+    switch (delivery.kind) {
+      case 'taken':
+        if (settlement === undefined) throw new Error(`elicitation ${id} took ${command} but recorded no final event`);
+        return settlement.then(() => this.projection.get(id)!);
+      case 'refused':
+        throw this.refuseByMachine(record, command, agent, delivery.refusal, content);
+      case 'failed':
+        throw delivery.error;
+      case 'not-live':
+        throw new Error(`elicitation ${id} is pending in the log but has no live actor`);
+    }
+  }
+
+  /** Turns an actor's final state into its terminal event; runs inside the delivery. */
+  private recordSettlement(id: ElicitationId, settlement: Settlement): void {
+    const record = this.projection.get(id)!;
+    const now = this.clock.now();
+    const common = { eventId: uuidv7(), elicitationId: id, version: record.version + 1, time: now, correlationId: record.correlationId };
+    const event: TerminalEvent =
+      settlement.state === 'answered'
+        ? { ...common, type: 'elicitation.answered', causationId: settlement.commandId, data: { by: asAgentId(settlement.by), content: settlement.content } }
+        : settlement.state === 'rejected'
+          ? { ...common, type: 'elicitation.rejected', causationId: settlement.commandId, data: { by: asAgentId(settlement.by), reason: settlement.reason } }
+          : { ...common, type: 'elicitation.expired', causationId: record.requestedEventId, data: { deadline: record.deadline } };
+
+    this.projection.apply(event);
+    const durable = this.append(event);
+    this.lastSettlement = durable;
+    this.settling.set(id, durable);
+
+    const outcome = durable.then(() => this.projection.get(id)!);
+    const waiters = this.settledWaiters.get(id);
+    this.settledWaiters.delete(id);
+    waiters?.forEach((wake) => wake(outcome));
+    void durable.then(
+      () => this.settling.delete(id),
+      () => this.settling.delete(id),
+    );
+  }
+
+  private spawnActor(record: ElicitationRecord, now: number): void {
+    this.supervisor.spawn({
+      id: record.id,
+      requester: record.from,
+      responder: record.to,
+      schema: record.schema,
+      deadline: record.deadline,
+      armedAt: now,
+      tokenRequired: this.policy.tokens !== undefined,
+    });
+  }
+
+  private append(event: UnstoredEvent): Promise<DomainEvent> {
+    const durable = this.log.append(event);
+    if (this.durability === 'sync') return durable;
+
+    // Acknowledged before it is durable: the caller chose to lose it if the process dies.
+    durable.catch(() => undefined);
+    return Promise.resolve(event as DomainEvent);
+  }
+
+  /** Refuses commands after `stop`, then fires every deadline due by now. */
+  private beginCommand(command: CommandName): number {
+    if (this.stopped) throw new ElicitationError('STORE_UNAVAILABLE', `the runtime is stopped, so ${command} was not taken; create a new runtime to continue`, { command });
+
+    // A deadline at or before now fires before the command runs, so the command sees it.
+    this.clock.fireDue();
+    return this.clock.now();
+  }
+
+  private takeRateLimitToken(kind: BucketKind, agent: string, command: CommandName, now: number): void {
+    const taken = this.rateLimiter?.take(kind, agent, now);
+    if (taken === undefined || taken.taken) return;
+
+    this.audit(agent, command, 'RATE_LIMITED', undefined, now);
+    throw new ElicitationError(
+      'RATE_LIMITED',
+      `agent "${agent}" has used its ${kind} rate limit, so ${command} was not taken; retry in ${taken.retryAfterMs} ms`,
+      { agent, command, retryAfterMs: taken.retryAfterMs },
+    );
+  }
+
+  private checkCapacity(from: string): void {
+    if (this.supervisor.size >= this.maxPending) {
+      throw new ElicitationError('OVERLOADED', `${this.supervisor.size} elicitations are pending, the most this runtime takes; request from "${from}" was not taken, retry once some settle`, { agent: from, command: 'request' });
+    }
+    if (this.log.backlog > this.maxBacklog) {
+      throw new ElicitationError('OVERLOADED', `${this.log.backlog} events wait for the store; request from "${from}" was not taken, retry shortly`, { agent: from, command: 'request' });
+    }
+  }
+
+  /** The refusal for a command on a final elicitation, in the contract's order of checks. */
+  private refuseSettled(record: ElicitationRecord, type: CommandType, agent: string, token: string | undefined): ElicitationError {
+    const command = commandNames[type];
+    const sender = type === 'WITHDRAW' ? 'requester' : 'responder';
+    if (!maySend({ requester: record.from, responder: record.to }, type, agent)) return this.unauthorized(record.id, agent, command, `only the ${sender} may ${command}`);
+
+    const tokens = this.policy.tokens;
+    if (tokens && needsResponseToken(type) && !tokens.verify(token, record.id, record.to)) {
+      return this.unauthorized(record.id, agent, command, `${command} must carry this elicitation's response token`);
+    }
+
+    const details = { elicitationId: record.id, agent, command };
+    if (record.state === 'expired') {
+      return new ElicitationError('EXPIRED', `elicitation ${record.id} expired at its deadline ${new Date(record.deadline).toISOString()}, so ${command} by "${agent}" was not taken`, details);
+    }
+    return new ElicitationError('ALREADY_SETTLED', `elicitation ${record.id} is already ${record.state}, so ${command} by "${agent}" was not taken; it stays ${record.state}`, details);
+  }
+
+  private refuseByMachine(record: ElicitationRecord, command: CommandName, agent: string, refusal: RefusedEmitted, content: unknown): ElicitationError {
+    const details = { elicitationId: record.id, agent, command };
+    switch (refusal.code) {
+      case 'UNAUTHORIZED':
+        return this.unauthorized(record.id, agent, command, refusal.rule);
+      case 'EXPIRED':
+        return new ElicitationError('EXPIRED', `elicitation ${record.id} reached its deadline ${new Date(record.deadline).toISOString()}, so ${command} by "${agent}" was not taken: ${refusal.rule}`, details);
+      case 'INVALID_CONTENT': {
+        const issues = this.validator.validate(record.schema, content);
+        const listed = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ');
+        return new ElicitationError('INVALID_CONTENT', `content from "${agent}" for elicitation ${record.id} does not match its schema (${listed}); it stays pending, so accept again with corrected content`, { ...details, issues });
+      }
+    }
+  }
+
+  private unauthorized(id: ElicitationId, agent: string, command: CommandName, rule: string): ElicitationError {
+    this.audit(agent, command, 'UNAUTHORIZED', id, this.clock.now());
+    // The message leaves out the elicitation's state: an agent that may not act learns nothing of it.
+    return new ElicitationError('UNAUTHORIZED', `agent "${agent}" may not ${command} elicitation ${id}: ${rule}`, { elicitationId: id, agent, command });
+  }
+
+  private notFound(id: string, agent?: string, command?: CommandName): ElicitationError {
+    return new ElicitationError('NOT_FOUND', `no elicitation has id ${id}; check the id returned by request`, {
+      elicitationId: id,
+      ...(agent === undefined ? {} : { agent }),
+      ...(command === undefined ? {} : { command }),
+    });
+  }
+
+  private audit(agent: string, command: CommandName, code: 'UNAUTHORIZED' | 'RATE_LIMITED', elicitationId: ElicitationId | undefined, now: number): void {
+    if (!this.policy.audit) return;
+
+    const commandId = uuidv7();
+    const correlationId = elicitationId === undefined ? commandId : (this.projection.get(elicitationId)?.correlationId ?? commandId);
+    const event: RefusedEvent = {
+      eventId: uuidv7(),
+      type: 'security.refused',
+      elicitationId: null,
+      version: null,
+      time: now,
+      causationId: commandId,
+      correlationId,
+      data: { agent: asAgentId(agent), command, code, ...(elicitationId === undefined ? {} : { elicitationId }) },
+    };
+    // The refusal does not wait for its audit event; a failed audit write is not the caller's error.
+    this.log.append(event).catch(() => undefined);
+  }
+}
+
+export type { AgentId, ElicitationId, ErrorCode };

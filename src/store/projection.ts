@@ -1,0 +1,136 @@
+/**
+ * The fold from domain events to the state of every elicitation. The runtime applies each
+ * event it produces here, and recovery and `elicit report` apply the stored log here, so
+ * replaying the log rebuilds exactly the state the runtime had.
+ */
+import type { AgentId, ElicitationId } from '../runtime/ids.js';
+import type { DomainEvent, JsonSchema, RejectionReason, UnstoredEvent } from './domainEvent.js';
+
+export type ElicitationState = 'pending' | 'answered' | 'rejected' | 'expired';
+
+interface RecordFields {
+  readonly id: ElicitationId;
+  readonly from: AgentId;
+  readonly to: AgentId;
+  readonly message: string;
+  readonly schema: JsonSchema;
+  /** Epoch milliseconds. */
+  readonly deadline: number;
+  readonly metadata: Record<string, unknown>;
+  /** Epoch milliseconds of the requested event. */
+  readonly requestedAt: number;
+  readonly requestedEventId: string;
+  readonly correlationId: string;
+  /** How many of the elicitation's events there are. */
+  readonly version: number;
+}
+
+/** One elicitation as the log describes it; `state` decides which fields exist. */
+export type ElicitationRecord = RecordFields &
+  (
+    | { readonly state: 'pending' }
+    | { readonly state: 'answered'; readonly by: AgentId; readonly content: unknown; readonly settledAt: number }
+    | { readonly state: 'rejected'; readonly by: AgentId; readonly reason: RejectionReason; readonly settledAt: number }
+    | { readonly state: 'expired'; readonly settledAt: number }
+  );
+
+/** A log that breaks the event rules: a version out of order, or a second terminal event. */
+export class CorruptLogError extends Error {
+  override readonly name = 'CorruptLogError';
+}
+
+export class ElicitationProjection {
+  private readonly records = new Map<ElicitationId, ElicitationRecord>();
+  private readonly pendingByResponder = new Map<AgentId, Set<ElicitationId>>();
+  private readonly stateCounts: Record<ElicitationState, number> = { pending: 0, answered: 0, rejected: 0, expired: 0 };
+
+  /** Applies one event; throws `CorruptLogError` when it cannot follow what came before. */
+  apply(event: UnstoredEvent | DomainEvent): void {
+    if (event.type === 'security.refused') return;
+
+    if (event.type === 'elicitation.requested') {
+      if (this.records.has(event.elicitationId)) throw corrupt(event, 'a second requested event');
+      if (event.version !== 1) throw corrupt(event, `version ${event.version} on a requested event`);
+      const record: ElicitationRecord = {
+        id: event.elicitationId,
+        ...event.data,
+        requestedAt: event.time,
+        requestedEventId: event.eventId,
+        correlationId: event.correlationId,
+        version: 1,
+        state: 'pending',
+      };
+      this.records.set(record.id, record);
+      this.addPending(record);
+      this.stateCounts.pending += 1;
+      return;
+    }
+
+    const record = this.records.get(event.elicitationId);
+    if (record === undefined) throw corrupt(event, 'a terminal event without its requested event');
+    if (record.state !== 'pending') throw corrupt(event, `a terminal event after the elicitation was ${record.state}`);
+    if (event.version !== record.version + 1) throw corrupt(event, `version ${event.version} after version ${record.version}`);
+
+    const base = { ...record, version: event.version, settledAt: event.time };
+    const settled: ElicitationRecord =
+      event.type === 'elicitation.answered'
+        ? { ...base, state: 'answered', by: event.data.by, content: event.data.content }
+        : event.type === 'elicitation.rejected'
+          ? { ...base, state: 'rejected', by: event.data.by, reason: event.data.reason }
+          : { ...base, state: 'expired' };
+    this.records.set(record.id, settled);
+    this.removePending(record);
+    this.stateCounts.pending -= 1;
+    this.stateCounts[settled.state] += 1;
+  }
+
+  get(id: ElicitationId): ElicitationRecord | undefined {
+    return this.records.get(id);
+  }
+
+  /** The ids of the elicitations pending for `responder`, oldest first. */
+  pendingFor(responder: AgentId): ElicitationId[] {
+    return [...(this.pendingByResponder.get(responder) ?? [])];
+  }
+
+  /** Every elicitation, in the order of their requests. */
+  all(): IterableIterator<ElicitationRecord> {
+    return this.records.values();
+  }
+
+  counts(): Readonly<Record<ElicitationState, number>> {
+    return { ...this.stateCounts };
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  private addPending(record: ElicitationRecord): void {
+    let ids = this.pendingByResponder.get(record.to);
+    if (ids === undefined) {
+      ids = new Set();
+      this.pendingByResponder.set(record.to, ids);
+    }
+    ids.add(record.id);
+  }
+
+  private removePending(record: ElicitationRecord): void {
+    const ids = this.pendingByResponder.get(record.to);
+    if (ids === undefined) return;
+    ids.delete(record.id);
+    if (ids.size === 0) this.pendingByResponder.delete(record.to);
+  }
+}
+
+function corrupt(event: UnstoredEvent | DomainEvent, what: string): CorruptLogError {
+  const where = 'position' in event ? ` at position ${event.position}` : '';
+  return new CorruptLogError(`event ${event.eventId} (${event.type}) of elicitation ${String(event.elicitationId)}${where} is ${what}`);
+}
+
+/** Folds every event of `events` into a new projection. */
+export async function replay(events: Iterable<DomainEvent> | AsyncIterable<DomainEvent>): Promise<ElicitationProjection> {
+  const projection = new ElicitationProjection();
+  for await (const event of events) projection.apply(event);
+  return projection;
+}
