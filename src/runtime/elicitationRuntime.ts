@@ -236,6 +236,21 @@ export class ElicitationRuntime {
     });
   }
 
+  /** Every elicitation the runtime knows, in the order of their requests. */
+  elicitations(): IterableIterator<ElicitationSnapshot> {
+    return this.projection.all();
+  }
+
+  /**
+   * Signs a new response token for the responder of `id`, at `strict` only. It is for
+   * the host that delivers the elicitation, never for an agent: any token it signs works.
+   */
+  issueResponseToken(id: string): string | undefined {
+    const record = this.projection.get(asElicitationId(id));
+    if (record === undefined) throw this.notFound(id);
+    return this.policy.tokens?.issue(record.id, record.to);
+  }
+
   /** Resolves with the elicitation once it is final and its final event is durable. */
   settled(id: string): Promise<ElicitationSnapshot> {
     const elicitationId = asElicitationId(id);
