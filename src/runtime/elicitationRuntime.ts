@@ -13,8 +13,11 @@ import { elicitationMachine, type ElicitationCommand, type RefusedEmitted, type 
 import { maySend, needsResponseToken, type CommandType } from '../machines/rules.js';
 import { RateLimiter, type BucketKind } from '../security/rateLimiter.js';
 import { SchemaValidator } from '../security/schemaValidator.js';
+import { checkJsonLimit, defaultInputLimits, type InputLimits, type JsonLimit } from '../security/jsonLimits.js';
+import { checkMcpSchema } from '../security/mcpSchemaProfile.js';
+import { RefusalAudit } from '../security/refusalAudit.js';
 import { resolveSecurityPolicy, type SecurityOptions, type SecurityPolicy } from '../security/securityPolicy.js';
-import type { CommandName, DomainEvent, JsonSchema, RefusedEvent, TerminalEvent, UnstoredEvent } from '../store/domainEvent.js';
+import type { CommandName, DomainEvent, JsonSchema, RefusedData, RefusedEvent, TerminalEvent, UnstoredEvent } from '../store/domainEvent.js';
 import { readAll, type EventStore } from '../store/eventStore.js';
 import { MemoryEventStore } from '../store/memoryEventStore.js';
 import { ElicitationProjection, type ElicitationRecord } from '../store/projection.js';
@@ -31,6 +34,12 @@ export interface ElicitationRuntimeOptions {
   readonly clock?: RuntimeClock;
   readonly security?: SecurityOptions;
   /**
+   * `json-schema` (the default) takes any JSON Schema 2020-12 or draft-07. `mcp` takes only
+   * what MCP form-mode elicitation allows: a flat object of string, number, integer, boolean
+   * and enum properties; other schemas get `INVALID_REQUEST` at `request`.
+   */
+  readonly schemaProfile?: 'json-schema' | 'mcp';
+  /**
    * `sync` (the default): a command's promise settles once its event is durable.
    * `async`: it settles as soon as the state has changed in memory, and events acknowledged
    * that way are lost if the process dies before their batch is written.
@@ -44,6 +53,8 @@ export interface ElicitationRuntimeOptions {
     readonly maxBatchSize?: number;
     /** How many compiled schemas to keep. */
     readonly maxCachedSchemas?: number;
+    /** Size and depth limits of schemas, content and metadata. */
+    readonly input?: Partial<InputLimits>;
   };
   /** Receives XState's inspection events of every elicitation actor. */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
@@ -127,6 +138,9 @@ export class ElicitationRuntime {
   private readonly supervisor: Supervisor;
   private readonly validator: SchemaValidator;
   private readonly rateLimiter: RateLimiter | undefined;
+  private readonly refusalAudit: RefusalAudit | undefined;
+  private readonly inputLimits: InputLimits;
+  private readonly schemaProfile: 'json-schema' | 'mcp';
   private readonly durability: 'sync' | 'async';
   private readonly maxPending: number;
   private readonly maxBacklog: number;
@@ -155,6 +169,9 @@ export class ElicitationRuntime {
     this.maxBacklog = options.limits?.maxBacklog ?? 100_000;
     this.validator = new SchemaValidator({ maxCachedSchemas: options.limits?.maxCachedSchemas ?? 1000 });
     this.rateLimiter = policy.rateLimits ? new RateLimiter(policy.rateLimits) : undefined;
+    this.refusalAudit = policy.audit ? new RefusalAudit(policy.audit, this.clock, (refusal, time) => this.appendRefusal(refusal, time)) : undefined;
+    this.inputLimits = { ...defaultInputLimits, ...options.limits?.input };
+    this.schemaProfile = options.schemaProfile ?? 'json-schema';
     this.log = new EventLog(store, { maxBatchSize: options.limits?.maxBatchSize ?? 2048, onBatch: options.onBatch });
     this.transitions$ = this.log.committed$;
     this.failures$ = this.failures.asObservable();
@@ -278,6 +295,7 @@ export class ElicitationRuntime {
     if (this.stopped) return;
     this.stopped = true;
 
+    this.refusalAudit?.flush();
     await this.log.flush();
     this.supervisor.stopAll();
     if (this.ownsClock) (this.clock as SystemClock).dispose();
@@ -291,9 +309,10 @@ export class ElicitationRuntime {
 
     const to = checkAgentId('to', input.to);
     const message = checkMessage(input.message);
-    const schema = structuredClone(checkPlainObject('schema', input.schema));
+    const schema = structuredClone(this.checkJson('schema', checkPlainObject('schema', input.schema), this.inputLimits.schema));
     const timeoutMs = checkTimeoutMs(input.timeoutMs);
-    const metadata = input.metadata === undefined ? {} : structuredClone(checkPlainObject('metadata', input.metadata));
+    const metadata = input.metadata === undefined ? {} : structuredClone(this.checkJson('metadata', checkPlainObject('metadata', input.metadata), this.inputLimits.metadata));
+    this.checkSchemaProfile(schema);
     this.validator.compile(schema);
     this.checkCapacity(from);
 
@@ -334,6 +353,7 @@ export class ElicitationRuntime {
     this.takeRateLimitToken('responses', agent, command, now);
 
     const id = asElicitationId(checkElicitationId(input.id));
+    if (type === 'ACCEPT') this.checkJson('content', content, this.inputLimits.content);
     const record = this.projection.get(id);
     if (record === undefined) throw this.notFound(id, agent, command);
 
@@ -428,6 +448,20 @@ export class ElicitationRuntime {
     );
   }
 
+  private checkJson<T>(field: string, value: T, limit: JsonLimit): T {
+    const issue = checkJsonLimit(field, value, limit);
+    if (issue === undefined) return value;
+    throw new ElicitationError('INVALID_REQUEST', `${field} ${issue.message}; send a smaller value`, { issues: [issue] });
+  }
+
+  private checkSchemaProfile(schema: JsonSchema): void {
+    if (this.schemaProfile !== 'mcp') return;
+    const issues = checkMcpSchema(schema);
+    if (issues.length === 0) return;
+    const listed = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ');
+    throw new ElicitationError('INVALID_REQUEST', `the schema is outside the MCP elicitation profile (${listed}); use a flat object of string, number, integer, boolean and enum properties`, { issues });
+  }
+
   private checkCapacity(from: string): void {
     if (this.supervisor.size >= this.maxPending) {
       throw new ElicitationError('OVERLOADED', `${this.supervisor.size} elicitations are pending, the most this runtime takes; request from "${from}" was not taken, retry once some settle`, { agent: from, command: 'request' });
@@ -485,20 +519,14 @@ export class ElicitationRuntime {
   }
 
   private audit(agent: string, command: CommandName, code: 'UNAUTHORIZED' | 'RATE_LIMITED', elicitationId: ElicitationId | undefined, now: number): void {
-    if (!this.policy.audit) return;
+    this.refusalAudit?.record({ agent: asAgentId(agent), command, code, ...(elicitationId === undefined ? {} : { elicitationId }) }, now);
+  }
 
+  private appendRefusal(refusal: RefusedData, time: number): void {
     const commandId = uuidv7();
+    const elicitationId = refusal.elicitationId;
     const correlationId = elicitationId === undefined ? commandId : (this.projection.get(elicitationId)?.correlationId ?? commandId);
-    const event: RefusedEvent = {
-      eventId: uuidv7(),
-      type: 'security.refused',
-      elicitationId: null,
-      version: null,
-      time: now,
-      causationId: commandId,
-      correlationId,
-      data: { agent: asAgentId(agent), command, code, ...(elicitationId === undefined ? {} : { elicitationId }) },
-    };
+    const event: RefusedEvent = { eventId: uuidv7(), type: 'security.refused', elicitationId: null, version: null, time, causationId: commandId, correlationId, data: refusal };
     // The refusal does not wait for its audit event; a failed audit write is not the caller's error.
     this.log.append(event).catch(() => undefined);
   }

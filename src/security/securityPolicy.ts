@@ -6,6 +6,7 @@
  */
 import { ElicitationError } from '../runtime/errors.js';
 import { defaultRateLimits, type BucketLimit, type RateLimits } from './rateLimiter.js';
+import { defaultAuditLimits, type AuditLimits } from './refusalAudit.js';
 import { ResponseTokens, type ResponseTokenKey } from './responseTokens.js';
 
 export type SecurityLevel = 'off' | 'standard' | 'strict';
@@ -18,12 +19,15 @@ export interface SecurityOptions {
   /** One signing secret; without it or `keys`, `strict` reads `ELICIT_SECRET`. */
   readonly secret?: string;
   readonly rateLimits?: { readonly requests?: Partial<BucketLimit>; readonly responses?: Partial<BucketLimit> };
+  /** How many refusals of one agent are written one by one before they are summarized. */
+  readonly audit?: { readonly perAgent?: Partial<BucketLimit>; readonly summaryIntervalMs?: number };
 }
 
 export interface SecurityPolicy {
   readonly level: SecurityLevel;
   readonly rateLimits: RateLimits | undefined;
-  readonly audit: boolean;
+  /** Undefined at level `off`, which audits nothing. */
+  readonly audit: AuditLimits | undefined;
   readonly tokens: ResponseTokens | undefined;
 }
 
@@ -33,13 +37,20 @@ export function resolveSecurityPolicy(options: SecurityOptions = {}, environment
   if (!securityLevels.includes(level)) {
     throw new ElicitationError('INVALID_REQUEST', `security level ${JSON.stringify(level)} is unknown; use one of ${securityLevels.join(', ')}`);
   }
-  if (level === 'off') return { level, rateLimits: undefined, audit: false, tokens: undefined };
+  if (level === 'off') return { level, rateLimits: undefined, audit: undefined, tokens: undefined };
 
   const rateLimits: RateLimits = {
     requests: resolveBucket('requests', defaultRateLimits.requests, options.rateLimits?.requests),
     responses: resolveBucket('responses', defaultRateLimits.responses, options.rateLimits?.responses),
   };
-  if (level === 'standard') return { level, rateLimits, audit: true, tokens: undefined };
+  const audit: AuditLimits = {
+    perAgent: resolveBucket('audit', defaultAuditLimits.perAgent, options.audit?.perAgent),
+    summaryIntervalMs: options.audit?.summaryIntervalMs ?? defaultAuditLimits.summaryIntervalMs,
+  };
+  if (!Number.isInteger(audit.summaryIntervalMs) || audit.summaryIntervalMs < 1) {
+    throw new ElicitationError('INVALID_REQUEST', `audit.summaryIntervalMs is ${JSON.stringify(audit.summaryIntervalMs)}; use an integer number of milliseconds of 1 or more`);
+  }
+  if (level === 'standard') return { level, rateLimits, audit, tokens: undefined };
 
   const keys = options.keys ?? secretAsKeys(options.secret ?? environment.ELICIT_SECRET);
   if (keys === undefined) {
@@ -49,7 +60,7 @@ export function resolveSecurityPolicy(options: SecurityOptions = {}, environment
     );
   }
   try {
-    return { level, rateLimits, audit: true, tokens: new ResponseTokens(keys) };
+    return { level, rateLimits, audit, tokens: new ResponseTokens(keys) };
   } catch (error) {
     throw new ElicitationError('INVALID_REQUEST', `the response token keys are unusable: ${(error as Error).message}`);
   }

@@ -41,6 +41,14 @@ export interface RefusedData {
   readonly command: CommandName;
   readonly code: Extract<ErrorCode, 'UNAUTHORIZED' | 'RATE_LIMITED'>;
   readonly elicitationId?: ElicitationId;
+  /**
+   * Present on a summary only: how many refusals of this agent and code it stands for,
+   * written once per interval after the agent passed its audit rate, with the times of the
+   * first and last of them (epoch ms).
+   */
+  readonly count?: number;
+  readonly firstAt?: number;
+  readonly lastAt?: number;
 }
 
 interface EventFields<Type extends string, Data> {
