@@ -103,6 +103,14 @@ export class Supervisor {
     return { kind: 'taken' };
   }
 
+  /** Stops the actor of `id` without settling it, as if it had never been spawned. */
+  discard(id: string): void {
+    const child = this.children.get(id);
+    if (child === undefined) return;
+    this.children.delete(id);
+    child.actor.stop();
+  }
+
   /** Stops every actor without settling it; their deadlines stop with them. */
   stopAll(): void {
     for (const child of this.children.values()) child.actor.stop();

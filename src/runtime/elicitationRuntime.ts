@@ -23,7 +23,7 @@ import { MemoryEventStore } from '../store/memoryEventStore.js';
 import { ElicitationProjection, type ElicitationRecord } from '../store/projection.js';
 import { SystemClock, type RuntimeClock } from './clock.js';
 import { ElicitationError, type ErrorCode } from './errors.js';
-import { EventLog } from './eventLog.js';
+import { EventLog, type StoreRetryOptions } from './eventLog.js';
 import { asAgentId, asElicitationId, type AgentId, type ElicitationId } from './ids.js';
 import { checkAgentId, checkElicitationId, checkMessage, checkPlainObject, checkTimeoutMs } from './requestValidation.js';
 
@@ -51,6 +51,8 @@ export interface ElicitationRuntimeOptions {
     /** Requests while more than this many events wait for the store get `OVERLOADED`. */
     readonly maxBacklog?: number;
     readonly maxBatchSize?: number;
+    /** How the event log retries a failing store before commands fail with `STORE_UNAVAILABLE`. */
+    readonly storeRetry?: StoreRetryOptions;
     /** How many compiled schemas to keep. */
     readonly maxCachedSchemas?: number;
     /** Size and depth limits of schemas, content and metadata. */
@@ -172,7 +174,12 @@ export class ElicitationRuntime {
     this.refusalAudit = policy.audit ? new RefusalAudit(policy.audit, this.clock, (refusal, time) => this.appendRefusal(refusal, time)) : undefined;
     this.inputLimits = { ...defaultInputLimits, ...options.limits?.input };
     this.schemaProfile = options.schemaProfile ?? 'json-schema';
-    this.log = new EventLog(store, { maxBatchSize: options.limits?.maxBatchSize ?? 2048, onBatch: options.onBatch });
+    this.log = new EventLog(store, {
+      maxBatchSize: options.limits?.maxBatchSize ?? 2048,
+      ...(options.limits?.storeRetry ? { retry: options.limits.storeRetry } : {}),
+      ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+      onRollback: (events) => this.rollBack(events),
+    });
     this.transitions$ = this.log.committed$;
     this.failures$ = this.failures.asObservable();
 
@@ -397,6 +404,8 @@ export class ElicitationRuntime {
     this.settling.set(id, durable);
 
     const outcome = durable.then(() => this.projection.get(id)!);
+    // Marked as handled: with no `settled` waiter, a failed write must not become an unhandled rejection.
+    outcome.catch(() => undefined);
     const waiters = this.settledWaiters.get(id);
     this.settledWaiters.delete(id);
     waiters?.forEach((wake) => wake(outcome));
@@ -404,6 +413,24 @@ export class ElicitationRuntime {
       () => this.settling.delete(id),
       () => this.settling.delete(id),
     );
+  }
+
+  /**
+   * Undoes events the store never took, newest first: a request disappears with its actor,
+   * and a settled elicitation is pending again with a new actor and its original deadline.
+   */
+  private rollBack(events: readonly UnstoredEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'security.refused') continue;
+      this.projection.revert(event);
+      if (event.type === 'elicitation.requested') {
+        this.supervisor.discard(event.elicitationId);
+        continue;
+      }
+      this.settling.delete(event.elicitationId);
+      const record = this.projection.get(event.elicitationId);
+      if (record?.state === 'pending' && !this.supervisor.has(record.id)) this.spawnActor(record, this.clock.now());
+    }
   }
 
   private spawnActor(record: ElicitationRecord, now: number): void {
@@ -466,8 +493,9 @@ export class ElicitationRuntime {
     if (this.supervisor.size >= this.maxPending) {
       throw new ElicitationError('OVERLOADED', `${this.supervisor.size} elicitations are pending, the most this runtime takes; request from "${from}" was not taken, retry once some settle`, { agent: from, command: 'request' });
     }
-    if (this.log.backlog > this.maxBacklog) {
-      throw new ElicitationError('OVERLOADED', `${this.log.backlog} events wait for the store; request from "${from}" was not taken, retry shortly`, { agent: from, command: 'request' });
+    if (this.log.backlog > this.maxBacklog || this.log.failingForMs > 0) {
+      const lag = this.log.failingForMs > 0 ? `the event store has been failing for ${this.log.failingForMs} ms` : `${this.log.backlog} events wait for the store`;
+      throw new ElicitationError('OVERLOADED', `${lag}; request from "${from}" was not taken, retry with backoff`, { agent: from, command: 'request' });
     }
   }
 

@@ -84,6 +84,31 @@ export class ElicitationProjection {
     this.stateCounts[settled.state] += 1;
   }
 
+  /**
+   * Undoes `event`, which must be the latest applied for its elicitation: the runtime calls
+   * it, newest first, for events the store never took.
+   */
+  revert(event: UnstoredEvent | DomainEvent): void {
+    if (event.type === 'security.refused') return;
+
+    const record = this.records.get(event.elicitationId);
+    if (record === undefined || record.version !== event.version) throw corrupt(event, `not the latest event of its elicitation, so it cannot be undone`);
+
+    if (event.type === 'elicitation.requested') {
+      this.records.delete(record.id);
+      this.removePending(record);
+      this.stateCounts.pending -= 1;
+      return;
+    }
+
+    const { id, from, to, message, schema, deadline, metadata, requestedAt, requestedEventId, correlationId } = record;
+    const pending: ElicitationRecord = { id, from, to, message, schema, deadline, metadata, requestedAt, requestedEventId, correlationId, version: record.version - 1, state: 'pending' };
+    this.records.set(id, pending);
+    this.addPending(pending);
+    this.stateCounts[record.state] -= 1;
+    this.stateCounts.pending += 1;
+  }
+
   get(id: ElicitationId): ElicitationRecord | undefined {
     return this.records.get(id);
   }

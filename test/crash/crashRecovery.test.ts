@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readAll, replay, type DomainEvent } from '../../src/index.js';
+import { SqliteEventStore } from '../../src/store/sqliteEventStore.js';
+
+const kills = Number(process.env.CRASH_KILLS ?? 6);
+const driver = join(import.meta.dirname, 'crashDriver.mjs');
+
+interface Acknowledgement {
+  readonly op: string;
+  readonly id: string;
+}
+
+interface DriverRun {
+  readonly acknowledgements: Acknowledgement[];
+  readonly recovered: Record<string, number> | undefined;
+  readonly stderr: string;
+}
+
+/** Starts the driver, lets it run for `runMs`, then kills it with SIGKILL. */
+function runAndKill(storePath: string, runMs: number): Promise<DriverRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [driver, storePath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', () => {
+      const lines = stdout.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+      resolve({
+        acknowledgements: lines.filter((line) => 'op' in line) as unknown as Acknowledgement[],
+        recovered: lines.find((line) => 'recovered' in line)?.recovered as Record<string, number> | undefined,
+        stderr,
+      });
+    });
+    setTimeout(() => child.kill('SIGKILL'), runMs);
+  });
+}
+
+async function readStore(storePath: string): Promise<DomainEvent[]> {
+  const store = new SqliteEventStore(storePath);
+  try {
+    return await readAll(store);
+  } finally {
+    store.close();
+  }
+}
+
+const terminalOf: Record<string, string> = { accept: 'elicitation.answered', decline: 'elicitation.rejected', cancel: 'elicitation.rejected', withdraw: 'elicitation.rejected' };
+
+describe('crash recovery', () => {
+  it(`loses no acknowledged command across ${kills} kills`, async () => {
+    const storePath = join(mkdtempSync(join(tmpdir(), 'elicit-crash-')), 'crash.db');
+    let previousCounts: Record<string, number> | undefined;
+    let acknowledged = 0;
+
+    for (let kill = 0; kill < kills; kill++) {
+      const run = await runAndKill(storePath, 300 + Math.floor(Math.random() * 700));
+      expect(run.stderr).toBe('');
+      const events = await readStore(storePath);
+      const projection = await replay(events);
+
+      // The restarted runtime rebuilt the state the log held when the previous one died,
+      // plus the expiries of deadlines that passed while it was down.
+      if (previousCounts !== undefined) {
+        expect(run.recovered).toBeDefined();
+        const recovered = run.recovered!;
+        expect(recovered.pending + recovered.expired).toBe(previousCounts.pending! + previousCounts.expired!);
+        expect(recovered.answered).toBe(previousCounts.answered);
+        expect(recovered.rejected).toBe(previousCounts.rejected);
+      }
+
+      expect(events.map((event) => event.position)).toEqual(events.map((_, index) => index + 1));
+      const byElicitation = new Map<string, string[]>();
+      for (const event of events) {
+        if (event.elicitationId === null) continue;
+        byElicitation.set(event.elicitationId, [...(byElicitation.get(event.elicitationId) ?? []), event.type]);
+      }
+      for (const types of byElicitation.values()) {
+        expect(types[0]).toBe('elicitation.requested');
+        expect(types.length).toBeLessThanOrEqual(2);
+      }
+      for (const acknowledgement of run.acknowledgements) {
+        const types = byElicitation.get(acknowledgement.id) ?? [];
+        const expected = acknowledgement.op === 'request' ? 'elicitation.requested' : terminalOf[acknowledgement.op]!;
+        expect(types, `${acknowledgement.op} of ${acknowledgement.id} was acknowledged`).toContain(expected);
+      }
+
+      acknowledged += run.acknowledgements.length;
+      previousCounts = projection.counts();
+    }
+    expect(acknowledged).toBeGreaterThan(kills * 10);
+  });
+});
