@@ -1,15 +1,22 @@
 /**
- * The supervisor: owns every live elicitation actor, spawns it, routes commands to it by
- * id, releases it once final and restarts it when it throws.
+ * The supervisor: owns the elicitation actors, routes commands to them by id, arms their
+ * deadlines, releases them once final, and contains an actor that throws.
+ *
+ * Actors are passivated between commands, as Akka and Orleans do with idle entities: a
+ * pending elicitation costs a deadline entry in the timer queue, and its actor is spawned
+ * from the elicitation's input when a command arrives or its deadline is due, then stopped
+ * again if it is still pending. The machine makes every decision; only its idle time is
+ * spent without an actor.
  *
  * It is deliberately not an XState parent machine. In xstate 5.33 a parent that uses
  * `spawnChild` copies its whole `children` record on every spawn, and every stop walks
  * every scheduled event of the shared system, so each lifecycle would cost O(pending).
- * Here each elicitation is a root actor with a system of its own, registered in a Map:
+ * Here each actor is a root actor with a system of its own, and the registry is a Map:
  * spawn, lookup and release are O(1) whatever the number pending.
  */
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import type { RuntimeClock } from '../runtime/clock.js';
+import type { TimerEntry } from '../runtime/timerQueue.js';
 import type {
   ElicitationCommand,
   ElicitationInput,
@@ -20,17 +27,19 @@ import type {
 
 export type ElicitationActor = Actor<ElicitationMachine>;
 
-/** What became of a command delivered to a live actor. */
+/** What became of a command delivered to an elicitation. */
 export type Delivery =
   | { readonly kind: 'taken' }
   | { readonly kind: 'refused'; readonly refusal: RefusedEmitted }
-  | { readonly kind: 'not-live' }
+  | { readonly kind: 'not-pending' }
   | { readonly kind: 'failed'; readonly error: unknown };
 
 export interface SupervisorHooks {
+  /** Builds the actor input of a pending elicitation, with `armedAt` set to `now`. */
+  readonly inputOf: (id: string, now: number) => ElicitationInput | undefined;
   /** Called synchronously when an actor reaches a final state, before it is released. */
   readonly onSettled: (id: string, settlement: Settlement) => void;
-  /** Called when an actor throws; the supervisor has already restarted it as pending. */
+  /** Called when an actor throws; the elicitation stays pending and its deadline armed. */
   readonly onFailure: (id: string, error: unknown) => void;
 }
 
@@ -42,101 +51,142 @@ export interface SupervisorOptions {
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
-interface Child {
+interface LiveActor {
   readonly actor: ElicitationActor;
-  readonly input: ElicitationInput;
   /** Set by the actor's `refused` emission during the current delivery. */
   refusal: RefusedEmitted | undefined;
   failure: unknown;
 }
 
 export class Supervisor {
-  private readonly children = new Map<string, Child>();
+  /** The deadline wake-up of every pending elicitation. */
+  private readonly deadlines = new Map<string, TimerEntry>();
+  /** Actors spawned now: during a delivery, or from a due deadline until they expire. */
+  private readonly live = new Map<string, LiveActor>();
 
   constructor(private readonly options: SupervisorOptions) {}
 
-  /** How many elicitation actors are live (pending). */
+  /** How many elicitations are pending under this supervisor. */
   get size(): number {
-    return this.children.size;
+    return this.deadlines.size;
+  }
+
+  /** How many actors are spawned at this moment; 0 between commands. */
+  get liveActors(): number {
+    return this.live.size;
   }
 
   has(id: string): boolean {
-    return this.children.has(id);
+    return this.deadlines.has(id);
   }
 
-  /** Spawns and starts the actor of a pending elicitation. */
-  spawn(input: ElicitationInput): void {
+  /**
+   * Takes a pending elicitation under supervision. At its deadline its actor is spawned,
+   * and the machine's own delayed transition, due at once, expires it.
+   */
+  register(id: string, deadline: number): void {
+    const clock = this.options.clock;
+    const wake = clock.setTimeout(() => this.wakeAtDeadline(id), Math.max(0, deadline - clock.now()));
+    this.deadlines.set(id, wake);
+  }
+
+  /**
+   * Sends `command` to the actor of `id`, spawning it if it is passivated, and tells what
+   * it did. The actor processes the event synchronously, so its refusal or its final state
+   * is known when this returns.
+   */
+  deliver(id: string, command: ElicitationCommand): Delivery {
+    if (!this.deadlines.has(id)) return { kind: 'not-pending' };
+
+    const wasLive = this.live.get(id);
+    const child = wasLive ?? this.spawn(id);
+    if (child === undefined) return { kind: 'not-pending' };
+
+    child.refusal = undefined;
+    child.failure = undefined;
+    child.actor.send(command);
+
+    if (wasLive === undefined) this.passivate(id, child);
+    if (child.failure !== undefined) return { kind: 'failed', error: child.failure };
+    if (child.refusal !== undefined) return { kind: 'refused', refusal: child.refusal };
+    return { kind: 'taken' };
+  }
+
+  /** Drops `id` without settling it, as if it had never been registered. */
+  discard(id: string): void {
+    const wake = this.deadlines.get(id);
+    if (wake !== undefined) this.options.clock.clearTimeout(wake);
+    this.deadlines.delete(id);
+    const child = this.live.get(id);
+    this.live.delete(id);
+    child?.actor.stop();
+  }
+
+  /** Stops every actor and deadline without settling anything. */
+  stopAll(): void {
+    for (const id of [...this.deadlines.keys()]) this.discard(id);
+  }
+
+  private wakeAtDeadline(id: string): void {
+    // The wake-up fired, so there is no timer left to clear when the actor settles.
+    if (this.deadlines.has(id)) this.spawn(id);
+  }
+
+  private spawn(id: string): LiveActor | undefined {
+    const input = this.options.hooks.inputOf(id, this.options.clock.now());
+    if (input === undefined) return undefined;
+
     const actor = createActor(this.options.machine, {
       input,
       clock: this.options.clock,
       ...(this.options.inspect ? { inspect: this.options.inspect } : {}),
     });
-    const child: Child = { actor, input, refusal: undefined, failure: undefined };
-    this.children.set(input.id, child);
+    const child: LiveActor = { actor, refusal: undefined, failure: undefined };
+    this.live.set(id, child);
 
     actor.on('refused', (refusal) => {
       child.refusal = refusal;
     });
     actor.subscribe({
       next: (snapshot) => {
-        if (snapshot.status === 'done') this.settle(input.id, child, snapshot.output);
+        if (snapshot.status === 'done') this.settle(id, child, snapshot.output);
       },
-      error: (error) => this.fail(input.id, child, error),
+      error: (error) => this.fail(id, child, error),
     });
     actor.start();
+    return child;
   }
 
-  /**
-   * Sends `command` to the actor of `id` and tells what it did. The actor processes the
-   * event synchronously, so its refusal or its final state is known when this returns.
-   */
-  deliver(id: string, command: ElicitationCommand): Delivery {
-    const child = this.children.get(id);
-    if (child === undefined) return { kind: 'not-live' };
-
-    child.refusal = undefined;
-    child.failure = undefined;
-    child.actor.send(command);
-
-    if (child.failure !== undefined) return { kind: 'failed', error: child.failure };
-    if (child.refusal !== undefined) return { kind: 'refused', refusal: child.refusal };
-    return { kind: 'taken' };
-  }
-
-  /** Stops the actor of `id` without settling it, as if it had never been spawned. */
-  discard(id: string): void {
-    const child = this.children.get(id);
-    if (child === undefined) return;
-    this.children.delete(id);
+  /** Stops an actor that is still pending after a command; its deadline stays armed. */
+  private passivate(id: string, child: LiveActor): void {
+    if (this.live.get(id) !== child) return;
+    this.live.delete(id);
     child.actor.stop();
   }
 
-  /** Stops every actor without settling it; their deadlines stop with them. */
-  stopAll(): void {
-    for (const child of this.children.values()) child.actor.stop();
-    this.children.clear();
-  }
+  private settle(id: string, child: LiveActor, settlement: Settlement): void {
+    // The actor stops itself on reaching a final state; release its slot and deadline first.
+    this.live.delete(id);
+    const wake = this.deadlines.get(id);
+    if (wake !== undefined) this.options.clock.clearTimeout(wake);
+    this.deadlines.delete(id);
 
-  private settle(id: string, child: Child, settlement: Settlement): void {
-    // XState swallows what an observer throws and rethrows it later on a timer, which
-    // would crash the host; a failing hook is reported as this actor's failure instead.
+    // XState catches what an observer throws and rethrows it later on a timer, which would
+    // crash the host, so a failing hook is reported as this actor's failure instead.
     try {
       this.options.hooks.onSettled(id, settlement);
     } catch (error) {
       child.failure = error;
       this.options.hooks.onFailure(id, error);
     }
-    // The actor stops itself on reaching a final state, cancelling its deadline timer.
-    this.children.delete(id);
   }
 
-  private fail(id: string, child: Child, error: unknown): void {
+  private fail(id: string, child: LiveActor, error: unknown): void {
     child.failure = error ?? new Error(`elicitation actor ${id} failed without an error`);
-    this.children.delete(id);
+    if (this.live.get(id) === child) this.live.delete(id);
 
-    // The actor was pending before the event that made it throw, and the machine is pure,
-    // so a fresh actor from the same input is the state before that event.
-    this.spawn({ ...child.input, armedAt: this.options.clock.now() });
+    // The machine is pure and the actor was pending before the event that made it throw,
+    // so the elicitation stays pending: its next command or its deadline spawns a fresh actor.
     this.options.hooks.onFailure(id, child.failure);
   }
 }

@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Subject, type Observable } from 'rxjs';
-import { v7 as uuidv7 } from 'uuid';
+import { newEventId } from './eventIds.js';
 import type { InspectionEvent, Observer } from 'xstate';
 import { Supervisor } from '../actors/supervisor.js';
-import { elicitationMachine, type ElicitationCommand, type RefusedEmitted, type Settlement } from '../machines/elicitationMachine.js';
+import { elicitationMachine, type ElicitationCommand, type ElicitationInput, type RefusedEmitted, type Settlement } from '../machines/elicitationMachine.js';
 import { maySend, needsResponseToken, type CommandType } from '../machines/rules.js';
 import { RateLimiter, type BucketKind } from '../security/rateLimiter.js';
 import { SchemaValidator } from '../security/schemaValidator.js';
@@ -157,7 +157,7 @@ export class ElicitationRuntime {
   /** Every durable event, in log order, each once, from the time of subscription on. */
   readonly transitions$: Observable<DomainEvent>;
 
-  /** Failures of elicitation actors; the supervisor has restarted each as pending. */
+  /** Failures of elicitation actors; each elicitation stays pending, and its next command spawns a fresh actor. */
   readonly failures$: Observable<ActorFailure>;
 
   /** Use `createElicitationRuntime`, which also rebuilds the state from the store. */
@@ -196,6 +196,7 @@ export class ElicitationRuntime {
       clock: this.clock,
       ...(options.inspect ? { inspect: options.inspect } : {}),
       hooks: {
+        inputOf: (id, now) => this.inputOf(asElicitationId(id), now),
         onSettled: (id, settlement) => this.recordSettlement(asElicitationId(id), settlement),
         onFailure: (id, error) => this.failures.next({ elicitationId: asElicitationId(id), error }),
       },
@@ -206,9 +207,8 @@ export class ElicitationRuntime {
   recover(history: readonly DomainEvent[]): void {
     for (const event of history) this.projection.apply(event);
 
-    const now = this.clock.now();
     for (const record of this.projection.all()) {
-      if (record.state === 'pending') this.spawnActor(record, now);
+      if (record.state === 'pending') this.superviseRecord(record);
     }
     // Deadlines that passed while no runtime ran fire now, stamped with the recovery time.
     this.clock.fireDue();
@@ -324,10 +324,10 @@ export class ElicitationRuntime {
     this.checkCapacity(from);
 
     const id = asElicitationId(randomUUID());
-    const commandId = uuidv7();
+    const commandId = newEventId();
     const deadline = now + timeoutMs;
     const event: UnstoredEvent = {
-      eventId: uuidv7(),
+      eventId: newEventId(),
       type: 'elicitation.requested',
       elicitationId: id,
       version: 1,
@@ -337,7 +337,7 @@ export class ElicitationRuntime {
       data: { from: asAgentId(from), to: asAgentId(to), message, schema, deadline, metadata },
     };
     this.projection.apply(event);
-    this.spawnActor(this.projection.get(id)!, now);
+    this.superviseRecord(this.projection.get(id)!);
     const durable = this.append(event);
 
     const responseToken = this.policy.tokens?.issue(id, to);
@@ -366,7 +366,7 @@ export class ElicitationRuntime {
 
     if (record.state !== 'pending') throw this.refuseSettled(record, type, agent, input.token);
 
-    const commandId = uuidv7();
+    const commandId = newEventId();
     const event = { type, agent, at: now, commandId, token: input.token, content: type === 'ACCEPT' ? structuredClone(content) : undefined } as ElicitationCommand;
     this.lastSettlement = undefined;
     const delivery = this.supervisor.deliver(id, event);
@@ -381,8 +381,8 @@ export class ElicitationRuntime {
         throw this.refuseByMachine(record, command, agent, delivery.refusal, content);
       case 'failed':
         throw delivery.error;
-      case 'not-live':
-        throw new Error(`elicitation ${id} is pending in the log but has no live actor`);
+      case 'not-pending':
+        throw new Error(`elicitation ${id} is pending in the log but not under supervision`);
     }
   }
 
@@ -390,7 +390,7 @@ export class ElicitationRuntime {
   private recordSettlement(id: ElicitationId, settlement: Settlement): void {
     const record = this.projection.get(id)!;
     const now = this.clock.now();
-    const common = { eventId: uuidv7(), elicitationId: id, version: record.version + 1, time: now, correlationId: record.correlationId };
+    const common = { eventId: newEventId(), elicitationId: id, version: record.version + 1, time: now, correlationId: record.correlationId };
     const event: TerminalEvent =
       settlement.state === 'answered'
         ? { ...common, type: 'elicitation.answered', causationId: settlement.commandId, data: { by: asAgentId(settlement.by), content: settlement.content } }
@@ -429,12 +429,18 @@ export class ElicitationRuntime {
       }
       this.settling.delete(event.elicitationId);
       const record = this.projection.get(event.elicitationId);
-      if (record?.state === 'pending' && !this.supervisor.has(record.id)) this.spawnActor(record, this.clock.now());
+      if (record?.state === 'pending' && !this.supervisor.has(record.id)) this.superviseRecord(record);
     }
   }
 
-  private spawnActor(record: ElicitationRecord, now: number): void {
-    this.supervisor.spawn({
+  private superviseRecord(record: ElicitationRecord): void {
+    this.supervisor.register(record.id, record.deadline);
+  }
+
+  private inputOf(id: ElicitationId, now: number): ElicitationInput | undefined {
+    const record = this.projection.get(id);
+    if (record === undefined || record.state !== 'pending') return undefined;
+    return {
       id: record.id,
       requester: record.from,
       responder: record.to,
@@ -442,7 +448,7 @@ export class ElicitationRuntime {
       deadline: record.deadline,
       armedAt: now,
       tokenRequired: this.policy.tokens !== undefined,
-    });
+    };
   }
 
   private append(event: UnstoredEvent): Promise<DomainEvent> {
@@ -551,10 +557,10 @@ export class ElicitationRuntime {
   }
 
   private appendRefusal(refusal: RefusedData, time: number): void {
-    const commandId = uuidv7();
+    const commandId = newEventId();
     const elicitationId = refusal.elicitationId;
     const correlationId = elicitationId === undefined ? commandId : (this.projection.get(elicitationId)?.correlationId ?? commandId);
-    const event: RefusedEvent = { eventId: uuidv7(), type: 'security.refused', elicitationId: null, version: null, time, causationId: commandId, correlationId, data: refusal };
+    const event: RefusedEvent = { eventId: newEventId(), type: 'security.refused', elicitationId: null, version: null, time, causationId: commandId, correlationId, data: refusal };
     // The refusal does not wait for its audit event; a failed audit write is not the caller's error.
     this.log.append(event).catch(() => undefined);
   }

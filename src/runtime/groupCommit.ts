@@ -21,7 +21,7 @@ export interface GroupCommitOptions {
  * Writes the source's values in batches through `write`, and emits each batch with what the
  * write returned or threw. A failed write does not end the stream; later batches still go.
  */
-export function groupCommit<T, R>(write: (batch: readonly T[]) => R | Promise<R>, options: GroupCommitOptions): OperatorFunction<T, BatchOutcome<T, R>> {
+export function groupCommit<T, R>(write: (batch: readonly T[]) => R | PromiseLike<R>, options: GroupCommitOptions): OperatorFunction<T, BatchOutcome<T, R>> {
   const schedule = options.schedule ?? ((drain: () => void) => void setImmediate(drain));
 
   return (source) =>
@@ -39,7 +39,7 @@ export function groupCommit<T, R>(write: (batch: readonly T[]) => R | Promise<R>
           const batch = buffer.length <= options.maxBatchSize ? buffer : buffer.slice(0, options.maxBatchSize);
           buffer = batch === buffer ? [] : buffer.slice(options.maxBatchSize);
 
-          let written: R | Promise<R>;
+          let written: R | PromiseLike<R>;
           try {
             written = write(batch);
           } catch (error) {
@@ -47,16 +47,23 @@ export function groupCommit<T, R>(write: (batch: readonly T[]) => R | Promise<R>
             continue;
           }
 
-          if (written instanceof Promise) {
+          if (isPromiseLike(written)) {
             // Everything that arrives during this write waits for it and goes in the next batch.
-            written.then(
-              (result) => subscriber.next({ batch, result }),
-              (error: unknown) => subscriber.next({ batch, error }),
-            ).finally(() => {
+            const writeDone = () => {
               busy = false;
               if (buffer.length > 0) startDrain();
               else finishIfDone();
-            });
+            };
+            written.then(
+              (result) => {
+                subscriber.next({ batch, result });
+                writeDone();
+              },
+              (error: unknown) => {
+                subscriber.next({ batch, error });
+                writeDone();
+              },
+            );
             return;
           }
           subscriber.next({ batch, result: written });
@@ -83,4 +90,9 @@ export function groupCommit<T, R>(write: (batch: readonly T[]) => R | Promise<R>
       });
       return () => subscription.unsubscribe();
     });
+}
+
+/** Any thenable counts, including a promise from another realm. */
+function isPromiseLike<R>(value: R | PromiseLike<R>): value is PromiseLike<R> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

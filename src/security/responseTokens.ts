@@ -51,7 +51,9 @@ export class ResponseTokens {
 
     const expected = this.mac(key, elicitationId, responder, nonce);
     const actual = Buffer.from(macText, 'base64url');
-    return actual.length === expected.length && timingSafeEqual(actual, expected);
+    // Only the canonical spelling counts: base64url ignores stray padding bits, and a token has one form.
+    if (actual.length !== expected.length || actual.toString('base64url') !== macText) return false;
+    return timingSafeEqual(actual, expected);
   }
 
   private mac(key: KeyObject, elicitationId: string, responder: string, nonce: string): Buffer {

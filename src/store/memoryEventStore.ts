@@ -9,6 +9,9 @@ import type { EventStore } from './eventStore.js';
 
 export class MemoryEventStore implements EventStore {
   private readonly events: DomainEvent[] = [];
+  /** Event ids and elicitation versions taken, so this store refuses what SQLite's constraints refuse. */
+  private readonly eventIds = new Set<string>();
+  private readonly versions = new Set<string>();
   private closed = false;
 
   append(events: readonly UnstoredEvent[]): readonly DomainEvent[] {
@@ -16,8 +19,21 @@ export class MemoryEventStore implements EventStore {
       throw new ElicitationError('STORE_UNAVAILABLE', 'the memory event store is closed; create a new runtime to append again');
     }
 
+    // Check the whole batch before storing any of it, so a refused batch stores nothing.
+    const batchIds = new Set<string>();
+    const batchVersions = new Set<string>();
+    for (const event of events) {
+      const version = event.elicitationId === null ? undefined : `${event.elicitationId}#${event.version}`;
+      if (this.eventIds.has(event.eventId) || batchIds.has(event.eventId)) throw duplicate(`event id ${event.eventId}`);
+      if (version !== undefined && (this.versions.has(version) || batchVersions.has(version))) throw duplicate(`version ${event.version} of elicitation ${event.elicitationId}`);
+      batchIds.add(event.eventId);
+      if (version !== undefined) batchVersions.add(version);
+    }
+
     const stored = events.map((event, index) => ({ ...event, position: asEventPosition(this.events.length + index + 1) }) as DomainEvent);
-    this.events.push(...stored);
+    for (const event of stored) this.events.push(event);
+    for (const id of batchIds) this.eventIds.add(id);
+    for (const version of batchVersions) this.versions.add(version);
     return stored;
   }
 
@@ -38,4 +54,8 @@ export class MemoryEventStore implements EventStore {
   close(): void {
     this.closed = true;
   }
+}
+
+function duplicate(what: string): Error {
+  return new Error(`the memory event store already holds ${what}; the batch was not stored`);
 }

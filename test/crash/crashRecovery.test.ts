@@ -69,7 +69,7 @@ describe('crash recovery', () => {
       if (previousCounts !== undefined) {
         expect(run.recovered).toBeDefined();
         const recovered = run.recovered!;
-        expect(recovered.pending + recovered.expired).toBe(previousCounts.pending! + previousCounts.expired!);
+        expect(recovered.pending! + recovered.expired!).toBe(previousCounts.pending! + previousCounts.expired!);
         expect(recovered.answered).toBe(previousCounts.answered);
         expect(recovered.rejected).toBe(previousCounts.rejected);
       }

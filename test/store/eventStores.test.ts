@@ -1,0 +1,288 @@
+/**
+ * The event store contract, run on the memory store and on the SQLite store: positions
+ * from 1, gap-free and increasing, all-or-nothing batches, reads in position order.
+ * The SQLite store also keeps its log across a close and a reopen.
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isElicitationError } from '../../src/runtime/errors.js';
+import { asAgentId, asElicitationId } from '../../src/runtime/ids.js';
+import type { DomainEvent, UnstoredEvent } from '../../src/store/domainEvent.js';
+import { readAll, type EventStore } from '../../src/store/eventStore.js';
+import { MemoryEventStore } from '../../src/store/memoryEventStore.js';
+import { SqliteEventStore } from '../../src/store/sqliteEventStore.js';
+
+const startTime = Date.UTC(2026, 0, 1);
+const temporaryDirectories: string[] = [];
+
+function temporaryDatabasePath(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'elicitation-store-'));
+  temporaryDirectories.push(directory);
+  return join(directory, 'events.db');
+}
+
+afterEach(() => {
+  for (const directory of temporaryDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+function requested(elicitationId: string, time: number): UnstoredEvent {
+  return {
+    eventId: randomUUID(),
+    type: 'elicitation.requested',
+    elicitationId: asElicitationId(elicitationId),
+    version: 1,
+    time,
+    causationId: `command-${elicitationId}`,
+    correlationId: `correlation-${elicitationId}`,
+    data: {
+      from: asAgentId('alice'),
+      to: asAgentId('bob'),
+      message: 'Deploy?',
+      schema: { type: 'object' },
+      deadline: time + 30_000,
+      metadata: { ref: elicitationId },
+    },
+  };
+}
+
+function answered(elicitationId: string, time: number, version = 2): UnstoredEvent {
+  return {
+    eventId: randomUUID(),
+    type: 'elicitation.answered',
+    elicitationId: asElicitationId(elicitationId),
+    version,
+    time,
+    causationId: `accept-${elicitationId}`,
+    correlationId: `correlation-${elicitationId}`,
+    data: { by: asAgentId('bob'), content: { approved: true, note: 'ship it' } },
+  };
+}
+
+function refused(time: number): UnstoredEvent {
+  return {
+    eventId: randomUUID(),
+    type: 'security.refused',
+    elicitationId: null,
+    version: null,
+    time,
+    causationId: 'command-refused',
+    correlationId: 'correlation-refused',
+    data: { agent: asAgentId('mallory'), command: 'accept', code: 'UNAUTHORIZED', elicitationId: asElicitationId('q1') },
+  };
+}
+
+function positionsOf(events: readonly DomainEvent[]): number[] {
+  return events.map((event) => event.position);
+}
+
+/** Appends `events` and returns the error it threw, or `undefined` when it stored them. */
+async function appendError(store: EventStore, events: readonly UnstoredEvent[]): Promise<unknown> {
+  try {
+    await store.append(events);
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+const storeKinds: Array<[string, () => EventStore]> = [
+  ['memory', () => new MemoryEventStore()],
+  ['sqlite', () => new SqliteEventStore(temporaryDatabasePath())],
+];
+
+describe.each(storeKinds)('%s event store contract', (_kind, openStore) => {
+  it('empty store has position zero', async () => {
+    const store = openStore();
+
+    expect(await store.lastPosition()).toBe(0);
+    expect(await store.lastTime()).toBeUndefined();
+    expect(await readAll(store)).toEqual([]);
+    await store.close();
+  });
+
+  it('positions start at one', async () => {
+    const store = openStore();
+
+    const stored = await store.append([requested('q1', startTime), requested('q2', startTime + 1)]);
+
+    expect(positionsOf(stored)).toEqual([1, 2]);
+    expect(await store.lastPosition()).toBe(2);
+    await store.close();
+  });
+
+  it('positions continue across batches', async () => {
+    const store = openStore();
+
+    const first = await store.append([requested('q1', startTime), requested('q2', startTime)]);
+    const second = await store.append([answered('q1', startTime + 5)]);
+    const third = await store.append([refused(startTime + 6), answered('q2', startTime + 7)]);
+
+    expect(positionsOf(first)).toEqual([1, 2]);
+    expect(positionsOf(second)).toEqual([3]);
+    expect(positionsOf(third)).toEqual([4, 5]);
+    expect(positionsOf(await readAll(store))).toEqual([1, 2, 3, 4, 5]);
+    await store.close();
+  });
+
+  it('append returns events with positions', async () => {
+    const store = openStore();
+    const events = [requested('q1', startTime), answered('q1', startTime + 5)];
+
+    const stored = await store.append(events);
+
+    expect(stored).toEqual(events.map((event, index) => ({ ...event, position: index + 1 })));
+    await store.close();
+  });
+
+  it('read returns events as appended', async () => {
+    const store = openStore();
+    const events = [requested('q1', startTime), refused(startTime + 1), answered('q1', startTime + 5)];
+    const stored = await store.append(events);
+
+    expect(await readAll(store)).toEqual(stored);
+    await store.close();
+  });
+
+  it('read after skips earlier positions', async () => {
+    const store = openStore();
+    await store.append([requested('q1', startTime), requested('q2', startTime + 1)]);
+    await store.append([answered('q1', startTime + 2), answered('q2', startTime + 3)]);
+
+    expect(positionsOf(await readAll(store, 2))).toEqual([3, 4]);
+    expect(positionsOf(await readAll(store, 4))).toEqual([]);
+    expect(positionsOf(await readAll(store, 0))).toEqual([1, 2, 3, 4]);
+    await store.close();
+  });
+
+  it('lastTime is the last event time', async () => {
+    const store = openStore();
+    await store.append([requested('q1', startTime), answered('q1', startTime + 42)]);
+
+    expect(await store.lastTime()).toBe(startTime + 42);
+    await store.close();
+  });
+
+  it('empty batch stores nothing', async () => {
+    const store = openStore();
+    await store.append([requested('q1', startTime)]);
+
+    const stored = await store.append([]);
+
+    expect(stored).toEqual([]);
+    expect(await store.lastPosition()).toBe(1);
+    await store.close();
+  });
+
+  it('duplicate eventId batch stores nothing', async () => {
+    const store = openStore();
+    const first = requested('q1', startTime);
+    await store.append([first]);
+
+    const error = await appendError(store, [requested('q2', startTime + 1), { ...requested('q3', startTime + 2), eventId: first.eventId }]);
+    const next = await store.append([requested('q4', startTime + 3)]);
+
+    expect(error).toBeDefined();
+    expect(positionsOf(next)).toEqual([2]);
+    expect(positionsOf(await readAll(store))).toEqual([1, 2]);
+    await store.close();
+  });
+
+  it('append after close fails', async () => {
+    const store = openStore();
+    await store.append([requested('q1', startTime)]);
+    await store.close();
+
+    const error = await appendError(store, [requested('q2', startTime + 1)]);
+
+    expect(isElicitationError(error, 'STORE_UNAVAILABLE')).toBe(true);
+  });
+});
+
+describe('SQLite event store', () => {
+  it('same version twice stores nothing', () => {
+    const store = new SqliteEventStore(temporaryDatabasePath());
+    store.append([requested('q1', startTime)]);
+
+    expect(() => store.append([requested('q2', startTime + 1), answered('q1', startTime + 2), answered('q1', startTime + 3)])).toThrow();
+    expect(store.lastPosition()).toBe(1);
+    expect(positionsOf([...store.read()])).toEqual([1]);
+    expect(positionsOf(store.append([answered('q1', startTime + 4)]))).toEqual([2]);
+    store.close();
+  });
+
+  it('reopened file reads back identical', async () => {
+    const path = temporaryDatabasePath();
+    const store = new SqliteEventStore(path);
+    const stored = [
+      ...store.append([requested('q1', startTime), requested('q2', startTime + 1)]),
+      ...store.append([refused(startTime + 2), answered('q1', startTime + 3)]),
+    ];
+    store.close();
+
+    const reopened = new SqliteEventStore(path);
+
+    expect(await readAll(reopened)).toEqual(stored);
+    expect(reopened.lastPosition()).toBe(4);
+    expect(reopened.lastTime()).toBe(startTime + 3);
+    reopened.close();
+  });
+
+  it('reopened file continues positions', () => {
+    const path = temporaryDatabasePath();
+    const store = new SqliteEventStore(path);
+    store.append([requested('q1', startTime), requested('q2', startTime + 1)]);
+    store.close();
+
+    const reopened = new SqliteEventStore(path);
+    const stored = reopened.append([answered('q2', startTime + 2)]);
+
+    expect(positionsOf(stored)).toEqual([3]);
+    expect(positionsOf([...reopened.read()])).toEqual([1, 2, 3]);
+    reopened.close();
+  });
+
+  it('reopened file keeps version rule', () => {
+    const path = temporaryDatabasePath();
+    const store = new SqliteEventStore(path);
+    store.append([requested('q1', startTime), answered('q1', startTime + 1)]);
+    store.close();
+
+    const reopened = new SqliteEventStore(path);
+
+    expect(() => reopened.append([answered('q1', startTime + 2)])).toThrow();
+    expect(reopened.lastPosition()).toBe(2);
+    reopened.close();
+  });
+
+  it('journal mode is WAL', () => {
+    const path = temporaryDatabasePath();
+    const store = new SqliteEventStore(path);
+    store.append([requested('q1', startTime)]);
+
+    const inspector = new Database(path, { readonly: true });
+    const journalMode = inspector.pragma('journal_mode', { simple: true });
+    inspector.close();
+    store.close();
+
+    expect(journalMode).toBe('wal');
+  });
+
+  it('closing twice is harmless', () => {
+    const store = new SqliteEventStore(temporaryDatabasePath());
+    store.close();
+
+    expect(() => store.close()).not.toThrow();
+  });
+
+  it('closed store names its file', () => {
+    const path = temporaryDatabasePath();
+    const store = new SqliteEventStore(path);
+    store.close();
+
+    expect(() => store.append([requested('q1', startTime)])).toThrow(path);
+  });
+});
