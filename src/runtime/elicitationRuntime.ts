@@ -13,7 +13,7 @@ import { elicitationMachine, type ElicitationCommand, type ElicitationInput, typ
 import { maySend, needsResponseToken, type CommandType } from '../machines/rules.js';
 import { RateLimiter, type BucketKind } from '../security/rateLimiter.js';
 import { SchemaValidator } from '../security/schemaValidator.js';
-import { checkJsonLimit, defaultInputLimits, type InputLimits, type JsonLimit } from '../security/jsonLimits.js';
+import { serializeWithinLimit, defaultInputLimits, type InputLimits, type JsonLimit } from '../security/jsonLimits.js';
 import { checkMcpSchema } from '../security/mcpSchemaProfile.js';
 import { RefusalAudit } from '../security/refusalAudit.js';
 import { resolveSecurityPolicy, type SecurityOptions, type SecurityPolicy } from '../security/securityPolicy.js';
@@ -316,11 +316,11 @@ export class ElicitationRuntime {
 
     const to = checkAgentId('to', input.to);
     const message = checkMessage(input.message);
-    const schema = structuredClone(this.checkJson('schema', checkPlainObject('schema', input.schema), this.inputLimits.schema));
+    const schemaText = this.serialize('schema', checkPlainObject('schema', input.schema), this.inputLimits.schema);
     const timeoutMs = checkTimeoutMs(input.timeoutMs);
-    const metadata = input.metadata === undefined ? {} : structuredClone(this.checkJson('metadata', checkPlainObject('metadata', input.metadata), this.inputLimits.metadata));
+    const metadata = input.metadata === undefined ? {} : this.copyJson('metadata', checkPlainObject('metadata', input.metadata), this.inputLimits.metadata);
+    const schema = this.validator.intern(schemaText);
     this.checkSchemaProfile(schema);
-    this.validator.compile(schema);
     this.checkCapacity(from);
 
     const id = asElicitationId(randomUUID());
@@ -360,14 +360,15 @@ export class ElicitationRuntime {
     this.takeRateLimitToken('responses', agent, command, now);
 
     const id = asElicitationId(checkElicitationId(input.id));
-    if (type === 'ACCEPT') this.checkJson('content', content, this.inputLimits.content);
+    // A copy through JSON: the caller may change its object later, and only JSON reaches the log.
+    const copiedContent = type === 'ACCEPT' ? this.copyJson('content', content, this.inputLimits.content) : undefined;
     const record = this.projection.get(id);
     if (record === undefined) throw this.notFound(id, agent, command);
 
     if (record.state !== 'pending') throw this.refuseSettled(record, type, agent, input.token);
 
     const commandId = newEventId();
-    const event = { type, agent, at: now, commandId, token: input.token, content: type === 'ACCEPT' ? structuredClone(content) : undefined } as ElicitationCommand;
+    const event = { type, agent, at: now, commandId, token: input.token, content: copiedContent } as ElicitationCommand;
     this.lastSettlement = undefined;
     const delivery = this.supervisor.deliver(id, event);
     const settlement = this.lastSettlement as Promise<DomainEvent> | undefined;
@@ -378,7 +379,7 @@ export class ElicitationRuntime {
         if (settlement === undefined) throw new Error(`elicitation ${id} took ${command} but recorded no final event`);
         return settlement.then(() => this.projection.get(id)!);
       case 'refused':
-        throw this.refuseByMachine(record, command, agent, delivery.refusal, content);
+        throw this.refuseByMachine(record, command, agent, delivery.refusal, copiedContent);
       case 'failed':
         throw delivery.error;
       case 'not-pending':
@@ -481,10 +482,14 @@ export class ElicitationRuntime {
     );
   }
 
-  private checkJson<T>(field: string, value: T, limit: JsonLimit): T {
-    const issue = checkJsonLimit(field, value, limit);
-    if (issue === undefined) return value;
-    throw new ElicitationError('INVALID_REQUEST', `${field} ${issue.message}; send a smaller value`, { issues: [issue] });
+  private serialize(field: string, value: unknown, limit: JsonLimit): string {
+    const serialized = serializeWithinLimit(field, value, limit);
+    if ('text' in serialized) return serialized.text;
+    throw new ElicitationError('INVALID_REQUEST', `${field} ${serialized.issue.message}; send a smaller JSON value`, { issues: [serialized.issue] });
+  }
+
+  private copyJson<T>(field: string, value: T, limit: JsonLimit): T {
+    return JSON.parse(this.serialize(field, value, limit)) as T;
   }
 
   private checkSchemaProfile(schema: JsonSchema): void {

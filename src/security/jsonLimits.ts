@@ -24,22 +24,22 @@ export const defaultInputLimits: InputLimits = {
 };
 
 /**
- * Returns why `value` is not acceptable JSON within `limit`, or undefined when it is.
- * Depth is checked first, without recursion, so a deeply nested value cannot overflow the stack.
+ * Serializes `value` as JSON if it fits `limit`, or tells why it does not. Depth is checked
+ * first, without recursion, so a deeply nested value cannot overflow the stack.
  */
-export function checkJsonLimit(field: string, value: unknown, limit: JsonLimit): ValidationIssue | undefined {
+export function serializeWithinLimit(field: string, value: unknown, limit: JsonLimit): { readonly text: string } | { readonly issue: ValidationIssue } {
   const depth = measureDepth(value, limit.maxDepth);
-  if (depth === undefined) return { path: `/${field}`, message: `nests deeper than ${limit.maxDepth} levels` };
+  if (depth === undefined) return { issue: { path: `/${field}`, message: `nests deeper than ${limit.maxDepth} levels` } };
 
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    return { path: `/${field}`, message: `is not JSON: ${(error as Error).message}` };
+    return { issue: { path: `/${field}`, message: `is not JSON: ${(error as Error).message}` } };
   }
-  if (text === undefined) return { path: `/${field}`, message: 'is not a JSON value' };
-  if (text.length > limit.maxLength) return { path: `/${field}`, message: `is ${text.length} characters as JSON, more than ${limit.maxLength}` };
-  return undefined;
+  if (text === undefined) return { issue: { path: `/${field}`, message: 'is not a JSON value' } };
+  if (text.length > limit.maxLength) return { issue: { path: `/${field}`, message: `is ${text.length} characters as JSON, more than ${limit.maxLength}` } };
+  return { text };
 }
 
 /** The nesting depth of `value`, or undefined once it passes `maxDepth`. */

@@ -28,6 +28,8 @@ export interface SchemaValidatorOptions {
 type Dialect = 'draft-07' | '2020-12';
 
 interface CachedValidator {
+  /** The schema as compiled: a frozen copy that every elicitation with this schema shares. */
+  readonly schema: JsonSchema;
   readonly validate: ValidateFunction;
   readonly dialect: Dialect;
   readonly key: string;
@@ -57,6 +59,21 @@ export class SchemaValidator {
     return this.lookup(schema).validate;
   }
 
+  /**
+   * Compiles the schema whose JSON text is `text`, or finds it compiled, and returns the
+   * shared frozen copy, so a million elicitations with one schema hold one schema object.
+   * Throws `INVALID_REQUEST` when the text is not a valid schema.
+   */
+  intern(text: string): JsonSchema {
+    const cached = this.byText.get(text);
+    if (cached) {
+      this.byText.delete(text);
+      this.byText.set(text, cached);
+      return cached.schema;
+    }
+    return this.lookup(JSON.parse(text) as JsonSchema).schema;
+  }
+
   /** Returns each field of `content` that fails `schema`, and why; empty when it matches. */
   validate(schema: JsonSchema, content: unknown): ValidationIssue[] {
     const validate = this.compile(schema);
@@ -82,7 +99,7 @@ export class SchemaValidator {
       return cached;
     }
 
-    const compiled = this.compileNew(schema, key);
+    const compiled = this.compileNew(deepFreeze(structuredClone(schema)), key);
     this.byText.set(key, compiled);
     this.byObject.set(schema, compiled);
     this.evictPastBound();
@@ -92,7 +109,7 @@ export class SchemaValidator {
   private compileNew(schema: JsonSchema, key: string): CachedValidator {
     const dialect = dialectOf(schema);
     try {
-      return { validate: this.compilers[dialect].compile(schema), dialect, key };
+      return { schema, validate: this.compilers[dialect].compile(schema), dialect, key };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new ElicitationError('INVALID_REQUEST', `the schema is not valid JSON Schema (${dialect}): ${reason}; fix the schema and send the request again`, {
@@ -106,9 +123,15 @@ export class SchemaValidator {
       const oldest = this.byText.entries().next().value as [string, CachedValidator];
       this.byText.delete(oldest[0]);
       // Ajv keeps every compiled schema in a cache of its own; drop it there too.
-      this.compilers[oldest[1].dialect].removeSchema(oldest[1].validate.schema as object);
+      this.compilers[oldest[1].dialect].removeSchema(oldest[1].schema);
     }
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const child of Object.values(value)) deepFreeze(child);
+  return Object.freeze(value);
 }
 
 function dialectOf(schema: JsonSchema): Dialect {
