@@ -11,7 +11,9 @@ import { replay } from '../store/projection.js';
 import { SqliteEventStore } from '../store/sqliteEventStore.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildReport, formatSummary, refOf } from './report.js';
-import { runScenario } from './runScenario.js';
+import { runScenario, securityOf } from './runScenario.js';
+import { resolveSecurityPolicy } from '../security/securityPolicy.js';
+import { isElicitationError } from '../runtime/errors.js';
 import { parseScenario, ScenarioError } from './scenario.js';
 
 const usage = `Usage:
@@ -29,6 +31,9 @@ const usage = `Usage:
   --trace         print one JSON line per command as it settles`;
 
 class UsageError extends Error {}
+
+/** A setting that makes the run impossible, such as a secret too short to sign tokens. */
+class ConfigurationError extends Error {}
 
 async function main(argv: readonly string[]): Promise<number> {
   const logger = createLogger();
@@ -55,6 +60,10 @@ async function main(argv: readonly string[]): Promise<number> {
       logger.error(`${error.message}\n${usage}`);
       return 2;
     }
+    if (error instanceof ConfigurationError) {
+      logger.error(`${error.message}; nothing was run or written`);
+      return 2;
+    }
     if (error instanceof ScenarioError) {
       logger.error(`${error.message}; nothing was run or written`);
       return 2;
@@ -74,6 +83,15 @@ async function runCommand(args: readonly string[], logger: Logger): Promise<numb
   // Refs from the store are needed only to check a continued run; the store is not created for it.
   const scenario = parseScenario(text, existsSync(storePath) ? await storedRefs(storePath) : new Set());
 
+  // Checked before the store is opened, so a bad secret creates no store file.
+  const security = securityOf(scenario, process.env, logger);
+  try {
+    resolveSecurityPolicy(security);
+  } catch (error) {
+    if (isElicitationError(error)) throw new ConfigurationError(error.message);
+    throw error;
+  }
+
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     logger.info(`${signal} received; stopping after the commands in flight and flushing the store`);
@@ -85,7 +103,7 @@ async function runCommand(args: readonly string[], logger: Logger): Promise<numb
   const store = new SqliteEventStore(storePath);
   const trace = values.trace ? (line: object) => void process.stdout.write(`${JSON.stringify(line)}\n`) : undefined;
   const started = performance.now();
-  const result = await runScenario({ scenario, store, logger, signal: abort.signal, realtime: values.realtime === true, ...(trace ? { trace } : {}) });
+  const result = await runScenario({ scenario, store, logger, security, signal: abort.signal, realtime: values.realtime === true, ...(trace ? { trace } : {}) });
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
 
   if (values.report !== undefined) writeJson(values.report as string, result.report);
@@ -164,5 +182,11 @@ function writeJson(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
+
+// A reader that closes the pipe early (`elicit events | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 process.exitCode = await main(process.argv.slice(2));

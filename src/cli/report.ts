@@ -44,22 +44,25 @@ export function refOf(record: ElicitationRecord): string {
  * the later one is the one the ref names, as in the runner.
  */
 export function buildReport(records: Iterable<ElicitationRecord>, events: number, errors?: readonly ReportError[]): Report {
-  const elicitations: Record<string, ReportEntry> = {};
+  // A Map, so that a ref such as "__proto__" is a key like any other.
+  const elicitations = new Map<string, ReportEntry>();
   const counts: Record<ElicitationState, number> = { pending: 0, answered: 0, rejected: 0, expired: 0 };
 
   for (const record of records) {
     counts[record.state] += 1;
-    elicitations[refOf(record)] = {
+    elicitations.set(refOf(record), {
       id: record.id,
       state: record.state,
       reason: record.state === 'rejected' ? record.reason : null,
       by: record.state === 'answered' || record.state === 'rejected' ? record.by : null,
       content: record.state === 'answered' ? record.content : null,
       settledAt: record.state === 'pending' ? null : record.settledAt - scenarioEpoch,
-    };
+    });
   }
 
-  return errors === undefined ? { elicitations, counts, events } : { elicitations, errors, counts, events };
+  // Object.fromEntries defines own properties, so "__proto__" stays a key in the JSON.
+  const byRef = Object.fromEntries(elicitations) as Record<string, ReportEntry>;
+  return errors === undefined ? { elicitations: byRef, counts, events } : { elicitations: byRef, errors, counts, events };
 }
 
 /**

@@ -9,6 +9,7 @@ import { SimulatedClock, SystemClock, type RuntimeClock } from '../runtime/clock
 import { createElicitationRuntime, type ElicitationRuntime, type RequestResult } from '../runtime/elicitationRuntime.js';
 import { isElicitationError, type ErrorCode } from '../runtime/errors.js';
 import type { EventStore } from '../store/eventStore.js';
+import type { SecurityOptions } from '../security/securityPolicy.js';
 import type { Logger } from './logger.js';
 import { buildReport, refOf, scenarioEpoch, type Report, type ReportError } from './report.js';
 import type { CommandLine, Scenario } from './scenario.js';
@@ -29,6 +30,8 @@ export interface RunOptions {
   readonly trace?: (line: TraceLine) => void;
   readonly logger: Logger;
   readonly environment?: NodeJS.ProcessEnv;
+  /** The security options; derived from the scenario and the environment when omitted. */
+  readonly security?: SecurityOptions;
   /** Stops the run between lines, for SIGINT and SIGTERM. */
   readonly signal?: AbortSignal;
 }
@@ -48,7 +51,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const { scenario, store, logger } = options;
   const eventsBefore = await store.lastPosition();
   const clock = await startClock(store, options.realtime ?? false);
-  const runtime = await createElicitationRuntime({ store, clock, security: securityOf(scenario, options.environment ?? process.env, logger) });
+  const runtime = await createElicitationRuntime({ store, clock, security: options.security ?? securityOf(scenario, options.environment ?? process.env, logger) });
 
   const refs = new Map<string, RefTarget>();
   for (const record of runtime.elicitations()) refs.set(refOf(record), { id: record.id, token: undefined });
@@ -162,7 +165,8 @@ async function moveClock(clock: RuntimeClock, time: number, realtime: boolean): 
   if (realtime) await sleep(Math.max(0, time - clock.now()));
 }
 
-function securityOf(scenario: Scenario, environment: NodeJS.ProcessEnv, logger: Logger) {
+/** The runtime's security options for a scenario: its config line, and a secret at `strict`. */
+export function securityOf(scenario: Scenario, environment: NodeJS.ProcessEnv, logger: Logger): SecurityOptions {
   const level = scenario.config?.security ?? 'standard';
   const rateLimits = scenario.config?.rateLimit;
   const base = { level, ...(rateLimits === undefined ? {} : { rateLimits }) };

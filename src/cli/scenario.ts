@@ -181,7 +181,9 @@ function checkConfig(value: Record<string, unknown>, lineNumber: number): Scenar
 }
 
 function checkType(value: unknown, type: FieldType, field: string, lineNumber: number): void {
-  const matches = type === 'object' ? isObject(value) : typeof value === type && (type !== 'number' || Number.isFinite(value));
+  // A JSON number too large for a double parses as Infinity; it is still a number, and the
+  // runtime judges its range.
+  const matches = type === 'object' ? isObject(value) : typeof value === type;
   if (!matches) throw new ScenarioError(lineNumber, field, `${describe(value)} is not ${type === 'object' ? 'a JSON object' : `a ${type}`}`);
 }
 
@@ -191,6 +193,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
