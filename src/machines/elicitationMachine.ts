@@ -101,7 +101,7 @@ export const elicitationMachine = setup({
   },
   delays: {
     // Relative to when the actor started, which the runtime passes in; never a clock read.
-    untilDeadline: ({ context }) => Math.max(0, context.deadline - context.armedAt) + 1,
+    untilDeadline: ({ context }) => Math.max(0, context.deadline - context.armedAt),
   },
 }).createMachine({
   id: 'elicitation',
