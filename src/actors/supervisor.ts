@@ -39,7 +39,10 @@ export interface SupervisorHooks {
   readonly inputOf: (id: string, now: number) => ElicitationInput | undefined;
   /** Called synchronously when an actor reaches a final state, before it is released. */
   readonly onSettled: (id: string, settlement: Settlement) => void;
-  /** Called when an actor throws; the elicitation stays pending and its deadline armed. */
+  /**
+   * Called when an actor throws. The elicitation stays pending; if it threw at its
+   * deadline, the deadline is tried again after `failureRetryMs`.
+   */
   readonly onFailure: (id: string, error: unknown) => void;
 }
 
@@ -49,6 +52,8 @@ export interface SupervisorOptions {
   readonly hooks: SupervisorHooks;
   /** Passed to every actor, as XState's `createActor(machine, { inspect })` takes it. */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** How long after an actor throws at its deadline the deadline is tried again; 1 s by default. */
+  readonly failureRetryMs?: number;
 }
 
 interface LiveActor {
@@ -85,9 +90,8 @@ export class Supervisor {
    * and the machine's own delayed transition, due at once, expires it.
    */
   register(id: string, deadline: number): void {
-    const clock = this.options.clock;
-    const wake = clock.setTimeout(() => this.wakeAtDeadline(id), Math.max(0, deadline - clock.now()));
-    this.deadlines.set(id, wake);
+    this.discard(id);
+    this.arm(id, Math.max(0, deadline - this.options.clock.now()));
   }
 
   /**
@@ -127,6 +131,10 @@ export class Supervisor {
     for (const id of [...this.deadlines.keys()]) this.discard(id);
   }
 
+  private arm(id: string, delayMs: number): void {
+    this.deadlines.set(id, this.options.clock.setTimeout(() => this.wakeAtDeadline(id), delayMs));
+  }
+
   private wakeAtDeadline(id: string): void {
     // The wake-up fired, so there is no timer left to clear when the actor settles.
     if (this.deadlines.has(id)) this.spawn(id);
@@ -134,7 +142,11 @@ export class Supervisor {
 
   private spawn(id: string): LiveActor | undefined {
     const input = this.options.hooks.inputOf(id, this.options.clock.now());
-    if (input === undefined) return undefined;
+    if (input === undefined) {
+      // The host no longer has it pending, so nothing is left to supervise.
+      this.discard(id);
+      return undefined;
+    }
 
     const actor = createActor(this.options.machine, {
       input,
@@ -186,7 +198,11 @@ export class Supervisor {
     if (this.live.get(id) === child) this.live.delete(id);
 
     // The machine is pure and the actor was pending before the event that made it throw,
-    // so the elicitation stays pending: its next command or its deadline spawns a fresh actor.
+    // so the elicitation stays pending: its next command spawns a fresh actor. If it threw
+    // at its deadline, that wake-up is spent, so the deadline is tried again later; a fixed
+    // delay keeps a deterministic failure from spinning inside one clock advance.
+    const wake = this.deadlines.get(id);
+    if (wake !== undefined && wake.index === -1) this.arm(id, this.options.failureRetryMs ?? 1_000);
     this.options.hooks.onFailure(id, child.failure);
   }
 }
