@@ -1,0 +1,25 @@
+/**
+ * Model-based tests of the runtime: random interleavings of requests, answers, refusals
+ * and clock jumps, checked command by command against the reference model at each
+ * security level, with rate limits too large to interfere.
+ */
+import * as fc from 'fast-check';
+import { describe, it } from 'vitest';
+import { commandSequences } from './commandArbitraries.js';
+import { assertParameters, testTimeoutMs } from './propertySettings.js';
+import type { SecurityLevel } from './referenceModel.js';
+import { runModel } from './runModel.js';
+import { unreachableRateLimits } from './runtimeUnderTest.js';
+
+const levels: readonly SecurityLevel[] = ['off', 'standard', 'strict'];
+
+describe.each(levels)('runtime at security %s', (level) => {
+  it(
+    'follows the reference model',
+    async () => {
+      const property = fc.asyncProperty(commandSequences(), (commands) => runModel(level, unreachableRateLimits, commands));
+      await fc.assert(property, assertParameters());
+    },
+    testTimeoutMs(),
+  );
+});
