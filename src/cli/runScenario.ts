@@ -93,7 +93,11 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
 
       if (line.at > currentAt) {
         await settleOutstanding();
-        await moveClock(clock, start + line.at, options.realtime ?? false);
+        const moved = await moveClock(clock, start + line.at, options.realtime ?? false, options.signal);
+        if (!moved) {
+          interrupted = true;
+          break;
+        }
         currentAt = line.at;
       }
 
@@ -157,12 +161,21 @@ async function startClock(store: EventStore, realtime: boolean): Promise<Runtime
   return new SimulatedClock((await store.lastTime()) ?? scenarioEpoch);
 }
 
-async function moveClock(clock: RuntimeClock, time: number, realtime: boolean): Promise<void> {
+/** Moves the clock to `time`, or waits for it on the wall clock; false if `signal` aborted the wait. */
+async function moveClock(clock: RuntimeClock, time: number, realtime: boolean, signal: AbortSignal | undefined): Promise<boolean> {
   if (clock instanceof SimulatedClock) {
     clock.advanceTo(time);
-    return;
+    return true;
   }
-  if (realtime) await sleep(Math.max(0, time - clock.now()));
+  if (!realtime) return true;
+
+  try {
+    await sleep(Math.max(0, time - clock.now()), undefined, signal ? { signal } : {});
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') return false;
+    throw error;
+  }
 }
 
 /** The runtime's security options for a scenario: its config line, and a secret at `strict`. */
