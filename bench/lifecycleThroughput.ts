@@ -1,0 +1,107 @@
+/**
+ * Full lifecycles per second (request, then accept by the responder), closed loop, on the
+ * memory store, on the SQLite store with `sync` durability, and on the plain baseline.
+ * The same runs give the events per second into each store and the batch sizes written.
+ */
+import { createElicitationRuntime, MemoryEventStore, type EventStore } from '../src/index.js';
+import { BaselineElicitations } from './baseline.js';
+import { runClosedLoop, type ClosedLoopResult } from './closedLoop.js';
+import { measureStoresAlone, type StoreAloneResults } from './storeIngest.js';
+import { openTemporarySqliteStore, storeDelta, TimedEventStore } from './instruments.js';
+import { ProgressBar } from './progress.js';
+import { distributionOf, type Distribution } from './stats.js';
+import { benchmarkSecurity, type BenchSizes } from './workload.js';
+
+/** Lifecycles run with an hour to spare, so no deadline fires during a measurement. */
+const lifecycleTimeoutMs = 3_600_000;
+
+export interface StoreIngest {
+  readonly events: number;
+  readonly eventsPerSecond: number;
+  /** Sizes of the batches written during the measured run, as `onBatch` reported them. */
+  readonly batchSizes: Distribution;
+  /** Time inside the store's `append`, per lifecycle. */
+  readonly appendMicrosecondsPerLifecycle: number;
+}
+
+export interface ThroughputRun extends ClosedLoopResult {
+  readonly ingest: StoreIngest;
+}
+
+export interface ThroughputResults {
+  readonly memory: ThroughputRun;
+  readonly sqlite: ThroughputRun;
+  readonly baseline: ThroughputRun;
+  readonly storesAlone: StoreAloneResults;
+}
+
+export async function measureThroughput(sizes: BenchSizes): Promise<ThroughputResults> {
+  const memory = await measureRuntime('memory store', new MemoryEventStore(), sizes);
+
+  const sqliteFile = openTemporarySqliteStore();
+  try {
+    const sqlite = await measureRuntime('SQLite store, durability sync', sqliteFile.store, sizes);
+    const baseline = await measureBaseline(sizes);
+    return { memory, sqlite, baseline, storesAlone: measureStoresAlone(sizes) };
+  } finally {
+    sqliteFile.remove();
+  }
+}
+
+async function measureRuntime(label: string, store: EventStore, sizes: BenchSizes): Promise<ThroughputRun> {
+  const timedStore = new TimedEventStore(store);
+  let batchSizes: number[] = [];
+  const runtime = await createElicitationRuntime({ store: timedStore, security: benchmarkSecurity, onBatch: (size) => batchSizes.push(size) });
+
+  await runClosedLoop(runtime, { lifecycles: sizes.warmupLifecycles, concurrency: sizes.concurrency, timeoutMs: lifecycleTimeoutMs });
+  batchSizes = [];
+  const before = timedStore.reading();
+  const progress = new ProgressBar(`lifecycles, runtime on the ${label}`, sizes.throughputLifecycles);
+  const result = await runClosedLoop(runtime, {
+    lifecycles: sizes.throughputLifecycles,
+    concurrency: sizes.concurrency,
+    timeoutMs: lifecycleTimeoutMs,
+    firstSequence: sizes.warmupLifecycles,
+    progress,
+  });
+  const written = storeDelta(before, timedStore.reading());
+  await runtime.stop();
+
+  return {
+    ...result,
+    ingest: {
+      events: written.events,
+      eventsPerSecond: (written.events / result.elapsedMs) * 1000,
+      batchSizes: distributionOf(batchSizes),
+      appendMicrosecondsPerLifecycle: (written.appendMs * 1000) / result.lifecycles,
+    },
+  };
+}
+
+async function measureBaseline(sizes: BenchSizes): Promise<ThroughputRun> {
+  const baseline = new BaselineElicitations({ bucket: benchmarkBucket() });
+  await runClosedLoop(baseline, { lifecycles: sizes.warmupLifecycles, concurrency: sizes.concurrency, timeoutMs: lifecycleTimeoutMs });
+
+  const eventsBefore = baseline.events.length;
+  const progress = new ProgressBar('lifecycles, plain baseline', sizes.throughputLifecycles);
+  const result = await runClosedLoop(baseline, {
+    lifecycles: sizes.throughputLifecycles,
+    concurrency: sizes.concurrency,
+    timeoutMs: lifecycleTimeoutMs,
+    firstSequence: sizes.warmupLifecycles,
+    progress,
+  });
+  const events = baseline.events.length - eventsBefore;
+
+  return {
+    ...result,
+    // The baseline appends each event to its array as it happens, so every batch contains one event.
+    ingest: { events, eventsPerSecond: (events / result.elapsedMs) * 1000, batchSizes: distributionOf([1]), appendMicrosecondsPerLifecycle: 0 },
+  };
+}
+
+/** Returns the baseline's bucket limits, equal to the runtime's `benchmarkSecurity` buckets. */
+export function benchmarkBucket(): { perMinute: number; burst: number } {
+  const limit = benchmarkSecurity.rateLimits!.requests!;
+  return { perMinute: limit.perMinute!, burst: limit.burst! };
+}
