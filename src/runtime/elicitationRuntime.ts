@@ -4,9 +4,8 @@
  * elicitation, let its machine decide, record the event, and settle the caller's promise
  * once the event is durable.
  */
-import { randomUUID } from 'node:crypto';
 import { Subject, type Observable } from 'rxjs';
-import { newEventId } from './eventIds.js';
+import { newTimeOrderedId } from './timeOrderedIds.js';
 import type { InspectionEvent, Observer } from 'xstate';
 import { Supervisor } from '../actors/supervisor.js';
 import { elicitationMachine, type ElicitationCommand, type ElicitationInput, type RefusedEmitted, type Settlement } from '../machines/elicitationMachine.js';
@@ -323,11 +322,12 @@ export class ElicitationRuntime {
     this.checkSchemaProfile(schema);
     this.checkCapacity(from);
 
-    const id = asElicitationId(randomUUID());
-    const commandId = newEventId();
+    // Time-ordered, so each insert lands at the end of the store's (elicitation, version) index.
+    const id = asElicitationId(newTimeOrderedId());
+    const commandId = newTimeOrderedId();
     const deadline = now + timeoutMs;
     const event: UnstoredEvent = {
-      eventId: newEventId(),
+      eventId: newTimeOrderedId(),
       type: 'elicitation.requested',
       elicitationId: id,
       version: 1,
@@ -367,7 +367,7 @@ export class ElicitationRuntime {
 
     if (record.state !== 'pending') throw this.refuseSettled(record, type, agent, input.token);
 
-    const commandId = newEventId();
+    const commandId = newTimeOrderedId();
     const event = { type, agent, at: now, commandId, token: input.token, content: copiedContent } as ElicitationCommand;
     this.lastSettlement = undefined;
     const delivery = this.supervisor.deliver(id, event);
@@ -391,7 +391,7 @@ export class ElicitationRuntime {
   private recordSettlement(id: ElicitationId, settlement: Settlement): void {
     const record = this.projection.get(id)!;
     const now = this.clock.now();
-    const common = { eventId: newEventId(), elicitationId: id, version: record.version + 1, time: now, correlationId: record.correlationId };
+    const common = { eventId: newTimeOrderedId(), elicitationId: id, version: record.version + 1, time: now, correlationId: record.correlationId };
     const event: TerminalEvent =
       settlement.state === 'answered'
         ? { ...common, type: 'elicitation.answered', causationId: settlement.commandId, data: { by: asAgentId(settlement.by), content: settlement.content } }
@@ -562,10 +562,10 @@ export class ElicitationRuntime {
   }
 
   private appendRefusal(refusal: RefusedData, time: number): void {
-    const commandId = newEventId();
+    const commandId = newTimeOrderedId();
     const elicitationId = refusal.elicitationId;
     const correlationId = elicitationId === undefined ? commandId : (this.projection.get(elicitationId)?.correlationId ?? commandId);
-    const event: RefusedEvent = { eventId: newEventId(), type: 'security.refused', elicitationId: null, version: null, time, causationId: commandId, correlationId, data: refusal };
+    const event: RefusedEvent = { eventId: newTimeOrderedId(), type: 'security.refused', elicitationId: null, version: null, time, causationId: commandId, correlationId, data: refusal };
     // The refusal does not wait for its audit event; a failed audit write is not the caller's error.
     this.log.append(event).catch(() => undefined);
   }

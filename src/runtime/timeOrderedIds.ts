@@ -1,5 +1,6 @@
 /**
- * Ids for events and commands: UUID version 7, so ids sort roughly by creation time.
+ * Ids for elicitations, events and commands: UUID version 7, so ids sort roughly by
+ * creation time and land at the end of the store's indexes instead of at random places.
  * The random bits come from a pool refilled 4 KiB at a time, because the `uuid` package
  * asks the operating system for 16 bytes per id, which cost about a tenth of a lifecycle.
  */
@@ -19,7 +20,7 @@ function randomBytes16(): Uint8Array {
   return bytes;
 }
 
-/** A new UUID v7 for an event or a command. */
-export function newEventId(): string {
+/** A new UUID v7. */
+export function newTimeOrderedId(): string {
   return uuidv7({ random: randomBytes16() });
 }
