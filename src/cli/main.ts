@@ -2,12 +2,17 @@
 /**
  * The `elicit` command: dispatches to one subcommand a file in `commands/`. Exit codes:
  * 0 done, 1 failed while running, 2 bad usage, a bad setting or a bad scenario file
- * (nothing run, nothing written), 130 stopped by SIGINT or SIGTERM.
+ * (nothing run, nothing written), 130 for a run stopped by SIGINT or SIGTERM. The servers
+ * (`serve`, `inspect`) stop on those signals as their normal end and exit 0.
  */
 import { ConfigurationError, UsageError, type Command } from './commandSupport.js';
+import { diagramCommand } from './commands/diagram.js';
 import { eventsCommand } from './commands/events.js';
+import { inspectCommand } from './commands/inspect.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
+import { tokenCommand } from './commands/token.js';
 import { createLogger } from './logger.js';
 import { ScenarioError } from './scenario.js';
 
@@ -15,6 +20,10 @@ const commands: Record<string, Command> = {
   run: runCommand,
   report: reportCommand,
   events: eventsCommand,
+  serve: serveCommand,
+  token: tokenCommand,
+  diagram: diagramCommand,
+  inspect: inspectCommand,
 };
 
 const usage = [
