@@ -12,6 +12,7 @@ import { measureThroughput } from './lifecycleThroughput.js';
 import { measurePendingScaling } from './pendingScaling.js';
 import { printReport, targetsOf, type BenchResults } from './report.js';
 import { measureLatency } from './requestLatency.js';
+import { measureRecovery } from './recoveryTime.js';
 import { fullSizes, quickSizes, type BenchSizes } from './workload.js';
 
 const usage = `usage: npm run bench -- [--json] [--quick]
@@ -112,9 +113,15 @@ async function main(): Promise<void> {
     measurePendingScaling(sizes, deadlineEpochMs),
   );
 
-  const results: BenchResults = { throughput, latency, expiry, pendingScaling };
+  const recoveryEvents = quick ? 20_000 : 1_000_000;
+  const recovery = await runPhase(`h. Restart on a store of ${recoveryEvents.toLocaleString('en-US')} events`, notes, write, () => measureRecovery(recoveryEvents));
+
+  const results: BenchResults = { throughput, latency, expiry, pendingScaling, recovery };
   const targets = targetsOf(results);
   printReport(results, targets, write);
+  if (recovery !== null) {
+    write(`\nh. Restart: rebuilding the state from ${recovery.events.toLocaleString('en-US')} stored events (${recovery.pending.toLocaleString('en-US')} pending) took ${recovery.recoverySeconds.toFixed(1)} s; heap after ${(recovery.heapBytesAfter / 2 ** 20).toFixed(0)} MB (building the store took ${recovery.buildSeconds.toFixed(1)} s)`);
+  }
   const durationSeconds = (Date.now() - startedAt) / 1000;
   const loadAtEnd = loadavg();
   const highestLoad = Math.max(loadAtStart[0]!, loadAtEnd[0]!);

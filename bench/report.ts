@@ -2,6 +2,7 @@
  * The benchmark's two outputs: the human report, a table per measurement with each figure's
  * ratio to the baseline, and the list of targets that the JSON result carries.
  */
+import type { RecoveryResult } from './recoveryTime.js';
 import type { ExpiryResults, ExpiryRun } from './expiryLateness.js';
 import type { ThroughputResults, ThroughputRun } from './lifecycleThroughput.js';
 import type { PendingLevel } from './pendingLevels.js';
@@ -14,6 +15,7 @@ export interface BenchResults {
   readonly latency: { readonly sqlite: LatencyResults; readonly memory: LatencyResults } | null;
   readonly expiry: ExpiryResults | null;
   readonly pendingScaling: PendingScalingResults | null;
+  readonly recovery: RecoveryResult | null;
 }
 
 export interface Target {

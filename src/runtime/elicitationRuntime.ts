@@ -17,7 +17,7 @@ import { checkMcpSchema } from '../security/mcpSchemaProfile.js';
 import { RefusalAudit } from '../security/refusalAudit.js';
 import { resolveSecurityPolicy, type SecurityOptions, type SecurityPolicy } from '../security/securityPolicy.js';
 import type { CommandName, DomainEvent, JsonSchema, RefusedData, RefusedEvent, TerminalEvent, UnstoredEvent } from '../store/domainEvent.js';
-import { readAll, type EventStore } from '../store/eventStore.js';
+import type { EventStore } from '../store/eventStore.js';
 import { MemoryEventStore } from '../store/memoryEventStore.js';
 import { ElicitationProjection, type ElicitationRecord } from '../store/projection.js';
 import { SystemClock, type RuntimeClock } from './clock.js';
@@ -123,9 +123,8 @@ const commandNames: Record<CommandType, CommandName> = { ACCEPT: 'accept', DECLI
 export async function createElicitationRuntime(options: ElicitationRuntimeOptions = {}): Promise<ElicitationRuntime> {
   const policy = resolveSecurityPolicy(options.security);
   const store = options.store ?? new MemoryEventStore();
-  const history = await readAll(store);
   const runtime = new ElicitationRuntime(options, policy, store);
-  runtime.recover(history);
+  await runtime.recover(store.read());
   return runtime;
 }
 
@@ -203,8 +202,11 @@ export class ElicitationRuntime {
   }
 
   /** Rebuilds the state from stored events; called once, by `createElicitationRuntime`. */
-  recover(history: readonly DomainEvent[]): void {
-    for (const event of history) this.projection.apply(event);
+  async recover(history: Iterable<DomainEvent> | AsyncIterable<DomainEvent>): Promise<void> {
+    // Applied while reading, so a long log is never held in memory as a whole; a synchronous
+    // store is read without an await per event.
+    if (Symbol.iterator in history) for (const event of history) this.projection.apply(event);
+    else for await (const event of history) this.projection.apply(event);
 
     for (const record of this.projection.all()) {
       if (record.state === 'pending') this.superviseRecord(record);
