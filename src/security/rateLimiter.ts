@@ -33,6 +33,8 @@ interface Bucket {
 export type TakeResult = { readonly taken: true } | { readonly taken: false; readonly retryAfterMs: number };
 
 export class RateLimiter {
+  // NOTE: a bucket is kept for every agent ever seen, so millions of distinct agent ids grow
+  // this map without bound; full buckets could be dropped, since a new bucket starts full.
   private readonly buckets: Record<BucketKind, Map<string, Bucket>> = { requests: new Map(), responses: new Map() };
 
   constructor(private readonly limits: RateLimits) {}
