@@ -110,7 +110,8 @@ function sendFormElicitation(server: Server, elicitation: FormElicitation, remai
     message: elicitation.message,
     requestedSchema: elicitation.schema as ElicitRequestFormParams['requestedSchema'],
     _meta: {
-      [elicitationMetaKey]: { id: elicitation.elicitationId, from: elicitation.requester, deadline: new Date(elicitation.deadline).toISOString() },
+      // Epoch milliseconds, as elicit_request and the event log give deadlines.
+      [elicitationMetaKey]: { id: elicitation.elicitationId, from: elicitation.requester, deadline: elicitation.deadline },
     },
   };
   const timeout = Math.min(remainingMs + sdkTimeoutMarginMs, maxNodeTimerDelay);

@@ -27,7 +27,7 @@ export class ResponseTokens {
     for (const key of keys) {
       if (!keyIdPattern.test(key.id)) throw new TypeError(`response token key id ${JSON.stringify(key.id)} must be 1 to 32 letters, digits, "_" or "-"`);
       const secret = typeof key.secret === 'string' ? Buffer.from(key.secret, 'utf8') : Buffer.from(key.secret);
-      if (secret.length < minimumSecretBytes) throw new TypeError(`response token key "${key.id}" is ${secret.length} bytes long; use at least ${minimumSecretBytes}`);
+      if (secret.length < minimumSecretBytes) throw new TypeError(`the secret for response tokens (key "${key.id}") is ${secret.length} bytes long; use a secret of at least ${minimumSecretBytes} bytes`);
       this.keys.set(key.id, createSecretKey(secret));
     }
     this.signingKeyId = keys[0]!.id;

@@ -145,6 +145,5 @@ function dialectOf(schema: JsonSchema): Dialect {
 
 function toIssue(error: ErrorObject): ValidationIssue {
   const path = error.instancePath === '' ? '/' : error.instancePath;
-  const missing = error.keyword === 'required' ? ` (${String((error.params as { missingProperty?: string }).missingProperty)})` : '';
-  return { path, message: `${error.message ?? error.keyword}${missing}` };
+  return { path, message: error.message ?? error.keyword };
 }

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readAll, replay, type DomainEvent } from '../../src/index.js';
 import { SqliteEventStore } from '../../src/store/sqliteEventStore.js';
 
@@ -63,7 +63,9 @@ const terminalOf: Record<string, string> = { accept: 'elicitation.answered', dec
 
 describe('crash recovery', () => {
   it(`loses no acknowledged command across ${kills} kills`, async () => {
-    const storePath = join(mkdtempSync(join(tmpdir(), 'elicit-crash-')), 'crash.db');
+    const folder = mkdtempSync(join(tmpdir(), 'elicit-crash-'));
+    onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
+    const storePath = join(folder, 'crash.db');
     let previousCounts: Record<string, number> | undefined;
     let acknowledged = 0;
 

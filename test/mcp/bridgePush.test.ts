@@ -34,7 +34,7 @@ describe('push delivery', () => {
     expect(outcome.structured).toEqual({ id: expect.any(String), state: 'answered', reason: null, by: 'bob', content: { approved: true, note: 'go' } });
     expect(bob.requests).toHaveLength(1);
     expect(bob.requests[0]).toMatchObject({ mode: 'form', message: 'Deploy release 42?', requestedSchema: approvalSchema });
-    expect(bob.requests[0]!._meta?.[elicitationMetaKey]).toEqual({ id: outcome.structured.id, from: 'alice', deadline: expect.any(String) });
+    expect(bob.requests[0]!._meta?.[elicitationMetaKey]).toEqual({ id: outcome.structured.id, from: 'alice', deadline: expect.any(Number) });
   });
 
   it('a declining client rejects it', async () => {

@@ -1,16 +1,24 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createElicitationRuntime, readAll, replay, SimulatedClock } from '../../src/index.js';
 import { SqliteEventStore } from '../../src/store/sqliteEventStore.js';
 
 const start = Date.UTC(2026, 0, 1);
 const schema = { type: 'object', properties: { approved: { type: 'boolean' } }, required: ['approved'] };
 
+const folders: string[] = [];
+
 function storeFile(): string {
-  return join(mkdtempSync(join(tmpdir(), 'elicit-recovery-')), 'store.db');
+  const folder = mkdtempSync(join(tmpdir(), 'elicit-recovery-'));
+  folders.push(folder);
+  return join(folder, 'store.db');
 }
+
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
 
 describe('recovery from the store', () => {
   it('keeps pending elicitations and their deadlines across a restart', async () => {

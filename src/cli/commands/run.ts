@@ -53,7 +53,8 @@ async function run(args: readonly string[], logger: Logger): Promise<number> {
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
 
   if (values.report !== undefined) writeJson(values.report as string, result.report);
-  process.stdout.write(`elicit run ${scenarioPath}: ${scenario.commands.length} commands in ${seconds} s, store ${storePath}\n`);
+  const commands = scenario.commands.length === 1 ? '1 command' : `${scenario.commands.length} commands`;
+  process.stdout.write(`elicit run ${scenarioPath}: ${commands} in ${seconds} s, store ${storePath}\n`);
   process.stdout.write(`${formatSummary(result.report, result.eventsBefore)}\n`);
   if (values.report !== undefined) process.stdout.write(`report: ${values.report as string}\n`);
   return result.interrupted ? 130 : 0;
