@@ -5,14 +5,13 @@
  * once the event is durable.
  */
 import { Subject, type Observable } from 'rxjs';
-import { newTimeOrderedId } from './timeOrderedIds.js';
 import type { InspectionEvent, Observer } from 'xstate';
 import { Supervisor } from '../actors/supervisor.js';
-import { elicitationMachine, type ElicitationCommand, type ElicitationInput, type RefusedEmitted, type Settlement } from '../machines/elicitationMachine.js';
-import { maySend, needsResponseToken, type CommandType } from '../machines/rules.js';
+import { elicitationMachine, type ElicitationCommand, type ElicitationInput, type Settlement } from '../machines/elicitationMachine.js';
+import type { CommandType } from '../machines/rules.js';
 import { RateLimiter, type BucketKind } from '../security/rateLimiter.js';
 import { SchemaValidator } from '../security/schemaValidator.js';
-import { serializeWithinLimit, defaultInputLimits, type InputLimits, type JsonLimit } from '../security/jsonLimits.js';
+import { defaultInputLimits, type InputLimits } from '../security/jsonLimits.js';
 import { checkMcpSchema } from '../security/mcpSchemaProfile.js';
 import { RefusalAudit } from '../security/refusalAudit.js';
 import { resolveSecurityPolicy, type SecurityOptions, type SecurityPolicy } from '../security/securityPolicy.js';
@@ -23,8 +22,10 @@ import { ElicitationProjection, type ElicitationRecord } from '../store/projecti
 import { SystemClock, type RuntimeClock } from './clock.js';
 import { ElicitationError, type ErrorCode } from './errors.js';
 import { EventLog, type StoreRetryOptions } from './eventLog.js';
+import { commandNames, Refusals } from './refusals.js';
 import { asAgentId, asElicitationId, type AgentId, type ElicitationId } from './ids.js';
-import { checkAgentId, checkElicitationId, checkMessage, checkPlainObject, checkTimeoutMs } from './requestValidation.js';
+import { checkAgentId, checkElicitationId, checkMessage, checkPlainObject, checkTimeoutMs, copyJson, serializeJson } from './requestValidation.js';
+import { newTimeOrderedId } from './timeOrderedIds.js';
 
 export interface ElicitationRuntimeOptions {
   /** Where events are kept; an in-memory store when omitted. */
@@ -107,7 +108,6 @@ export interface ActorFailure {
   readonly error: unknown;
 }
 
-const commandNames: Record<CommandType, CommandName> = { ACCEPT: 'accept', DECLINE: 'decline', CANCEL: 'cancel', WITHDRAW: 'withdraw' };
 
 /**
  * Creates a runtime on `options.store`, rebuilding every elicitation from its log:
@@ -139,6 +139,7 @@ export class ElicitationRuntime {
   private readonly validator: SchemaValidator;
   private readonly rateLimiter: RateLimiter | undefined;
   private readonly refusalAudit: RefusalAudit | undefined;
+  private readonly refusals: Refusals;
   private readonly inputLimits: InputLimits;
   private readonly schemaProfile: 'json-schema' | 'mcp';
   private readonly durability: 'sync' | 'async';
@@ -170,6 +171,7 @@ export class ElicitationRuntime {
     this.validator = new SchemaValidator({ maxCachedSchemas: options.limits?.maxCachedSchemas ?? 1000 });
     this.rateLimiter = policy.rateLimits ? new RateLimiter(policy.rateLimits) : undefined;
     this.refusalAudit = policy.audit ? new RefusalAudit(policy.audit, this.clock, (refusal, time) => this.appendRefusal(refusal, time)) : undefined;
+    this.refusals = new Refusals({ clock: this.clock, tokens: policy.tokens, validator: this.validator, audit: this.refusalAudit });
     this.inputLimits = { ...defaultInputLimits, ...options.limits?.input };
     this.schemaProfile = options.schemaProfile ?? 'json-schema';
     this.log = new EventLog(store, {
@@ -272,7 +274,7 @@ export class ElicitationRuntime {
    */
   issueResponseToken(id: string): string | undefined {
     const record = this.projection.get(asElicitationId(id));
-    if (record === undefined) throw this.notFound(id);
+    if (record === undefined) throw this.refusals.notFound(id);
     return this.policy.tokens?.issue(record.id, record.to);
   }
 
@@ -280,7 +282,7 @@ export class ElicitationRuntime {
   settled(id: string): Promise<ElicitationSnapshot> {
     const elicitationId = asElicitationId(id);
     const record = this.projection.get(elicitationId);
-    if (record === undefined) return Promise.reject(this.notFound(id));
+    if (record === undefined) return Promise.reject(this.refusals.notFound(id));
 
     const settling = this.settling.get(elicitationId);
     if (settling) return settling.then(() => this.projection.get(elicitationId)!);
@@ -317,9 +319,9 @@ export class ElicitationRuntime {
 
     const to = checkAgentId('to', input.to);
     const message = checkMessage(input.message);
-    const schemaText = this.serialize('schema', checkPlainObject('schema', input.schema), this.inputLimits.schema);
+    const schemaText = serializeJson('schema', checkPlainObject('schema', input.schema), this.inputLimits.schema);
     const timeoutMs = checkTimeoutMs(input.timeoutMs);
-    const metadata = input.metadata === undefined ? {} : this.copyJson('metadata', checkPlainObject('metadata', input.metadata), this.inputLimits.metadata);
+    const metadata = input.metadata === undefined ? {} : copyJson('metadata', checkPlainObject('metadata', input.metadata), this.inputLimits.metadata);
     const schema = this.validator.intern(schemaText);
     this.checkSchemaProfile(schema);
     this.checkCapacity(from);
@@ -363,11 +365,11 @@ export class ElicitationRuntime {
 
     const id = asElicitationId(checkElicitationId(input.id));
     // A copy through JSON: the caller may change its object later, and only JSON reaches the log.
-    const copiedContent = type === 'ACCEPT' ? this.copyJson('content', content, this.inputLimits.content) : undefined;
+    const copiedContent = type === 'ACCEPT' ? copyJson('content', content, this.inputLimits.content) : undefined;
     const record = this.projection.get(id);
-    if (record === undefined) throw this.notFound(id, agent, command);
+    if (record === undefined) throw this.refusals.notFound(id, agent, command);
 
-    if (record.state !== 'pending') throw this.refuseSettled(record, type, agent, input.token);
+    if (record.state !== 'pending') throw this.refusals.onSettled(record, type, agent, input.token);
 
     const commandId = newTimeOrderedId();
     const event = { type, agent, at: now, commandId, token: input.token, content: copiedContent } as ElicitationCommand;
@@ -381,7 +383,7 @@ export class ElicitationRuntime {
         if (settlement === undefined) throw new Error(`elicitation ${id} took ${command} but recorded no final event`);
         return settlement.then(() => this.projection.get(id)!);
       case 'refused':
-        throw this.refuseByMachine(record, command, agent, delivery.refusal, copiedContent);
+        throw this.refusals.byMachine(record, command, agent, delivery.refusal, copiedContent);
       case 'failed':
         throw delivery.error;
       case 'not-pending':
@@ -475,23 +477,7 @@ export class ElicitationRuntime {
   private takeRateLimitToken(kind: BucketKind, agent: string, command: CommandName, now: number): void {
     const taken = this.rateLimiter?.take(kind, agent, now);
     if (taken === undefined || taken.taken) return;
-
-    this.audit(agent, command, 'RATE_LIMITED', undefined, now);
-    throw new ElicitationError(
-      'RATE_LIMITED',
-      `agent "${agent}" has used its ${kind} rate limit, so ${command} was not taken; retry in ${taken.retryAfterMs} ms`,
-      { agent, command, retryAfterMs: taken.retryAfterMs },
-    );
-  }
-
-  private serialize(field: string, value: unknown, limit: JsonLimit): string {
-    const serialized = serializeWithinLimit(field, value, limit);
-    if ('text' in serialized) return serialized.text;
-    throw new ElicitationError('INVALID_REQUEST', `${field} ${serialized.issue.message}; send a smaller JSON value`, { issues: [serialized.issue] });
-  }
-
-  private copyJson<T>(field: string, value: T, limit: JsonLimit): T {
-    return JSON.parse(this.serialize(field, value, limit)) as T;
+    throw this.refusals.rateLimited(kind, agent, command, taken.retryAfterMs, now);
   }
 
   private checkSchemaProfile(schema: JsonSchema): void {
@@ -510,57 +496,6 @@ export class ElicitationRuntime {
       const lag = this.log.failingForMs > 0 ? `the event store has been failing for ${this.log.failingForMs} ms` : `${this.log.backlog} events wait for the store`;
       throw new ElicitationError('OVERLOADED', `${lag}; request from "${from}" was not taken, retry with backoff`, { agent: from, command: 'request' });
     }
-  }
-
-  /** The refusal for a command on a final elicitation, in the contract's order of checks. */
-  private refuseSettled(record: ElicitationRecord, type: CommandType, agent: string, token: string | undefined): ElicitationError {
-    const command = commandNames[type];
-    const sender = type === 'WITHDRAW' ? 'requester' : 'responder';
-    if (!maySend({ requester: record.from, responder: record.to }, type, agent)) return this.unauthorized(record.id, agent, command, `only the ${sender} may ${command}`);
-
-    const tokens = this.policy.tokens;
-    if (tokens && needsResponseToken(type) && !tokens.verify(token, record.id, record.to)) {
-      return this.unauthorized(record.id, agent, command, `${command} must carry this elicitation's response token`);
-    }
-
-    const details = { elicitationId: record.id, agent, command };
-    if (record.state === 'expired') {
-      return new ElicitationError('EXPIRED', `elicitation ${record.id} expired at its deadline ${new Date(record.deadline).toISOString()}, so ${command} by "${agent}" was not taken`, details);
-    }
-    return new ElicitationError('ALREADY_SETTLED', `elicitation ${record.id} is already ${record.state}, so ${command} by "${agent}" was not taken; it stays ${record.state}`, details);
-  }
-
-  private refuseByMachine(record: ElicitationRecord, command: CommandName, agent: string, refusal: RefusedEmitted, content: unknown): ElicitationError {
-    const details = { elicitationId: record.id, agent, command };
-    switch (refusal.code) {
-      case 'UNAUTHORIZED':
-        return this.unauthorized(record.id, agent, command, refusal.rule);
-      case 'EXPIRED':
-        return new ElicitationError('EXPIRED', `elicitation ${record.id} reached its deadline ${new Date(record.deadline).toISOString()}, so ${command} by "${agent}" was not taken: ${refusal.rule}`, details);
-      case 'INVALID_CONTENT': {
-        const issues = this.validator.validate(record.schema, content);
-        const listed = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ');
-        return new ElicitationError('INVALID_CONTENT', `content from "${agent}" for elicitation ${record.id} does not match its schema (${listed}); it stays pending, so accept again with corrected content`, { ...details, issues });
-      }
-    }
-  }
-
-  private unauthorized(id: ElicitationId, agent: string, command: CommandName, rule: string): ElicitationError {
-    this.audit(agent, command, 'UNAUTHORIZED', id, this.clock.now());
-    // The message leaves out the elicitation's state: an agent that may not act learns nothing of it.
-    return new ElicitationError('UNAUTHORIZED', `agent "${agent}" may not ${command} elicitation ${id}: ${rule}`, { elicitationId: id, agent, command });
-  }
-
-  private notFound(id: string, agent?: string, command?: CommandName): ElicitationError {
-    return new ElicitationError('NOT_FOUND', `no elicitation has id ${id}; check the id returned by request`, {
-      elicitationId: id,
-      ...(agent === undefined ? {} : { agent }),
-      ...(command === undefined ? {} : { command }),
-    });
-  }
-
-  private audit(agent: string, command: CommandName, code: 'UNAUTHORIZED' | 'RATE_LIMITED', elicitationId: ElicitationId | undefined, now: number): void {
-    this.refusalAudit?.record({ agent: asAgentId(agent), command, code, ...(elicitationId === undefined ? {} : { elicitationId }) }, now);
   }
 
   private appendRefusal(refusal: RefusedData, time: number): void {

@@ -2,6 +2,7 @@
  * Field checks of `request` and of the commands, before anything reaches a machine.
  * Each failure is an `INVALID_REQUEST` that names the field, what it was and what is expected.
  */
+import { serializeWithinLimit, type JsonLimit } from '../security/jsonLimits.js';
 import { ElicitationError } from './errors.js';
 
 /** A timeout is an integer number of milliseconds from 1 ms to 365 days. */
@@ -41,6 +42,18 @@ export function checkPlainObject(field: string, value: unknown): Record<string, 
 export function checkElicitationId(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 128) throw invalid('id', value, 'an elicitation id string');
   return value;
+}
+
+/** Serializes `value` as JSON, or throws `INVALID_REQUEST` when it is not JSON or passes `limit`. */
+export function serializeJson(field: string, value: unknown, limit: JsonLimit): string {
+  const serialized = serializeWithinLimit(field, value, limit);
+  if ('text' in serialized) return serialized.text;
+  throw new ElicitationError('INVALID_REQUEST', `${field} ${serialized.issue.message}; send a smaller JSON value`, { issues: [serialized.issue] });
+}
+
+/** Copies `value` through its JSON text: later changes by the caller do not reach the copy, and only JSON remains. */
+export function copyJson<T>(field: string, value: T, limit: JsonLimit): T {
+  return JSON.parse(serializeJson(field, value, limit)) as T;
 }
 
 function invalid(field: string, value: unknown, expected: string): ElicitationError {
