@@ -7,24 +7,23 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { ElicitationRuntime, ElicitationSnapshot } from '../runtime/elicitationRuntime.js';
+import type { ElicitationRuntime, ElicitationSnapshot, RequestInput } from '../runtime/elicitationRuntime.js';
 import { ElicitationError, isElicitationError } from '../runtime/errors.js';
 import { checkMcpSchema } from '../security/mcpSchemaProfile.js';
 import type { JsonSchema } from '../store/domainEvent.js';
 import { messageAfterInvalidAnswer, isRequestTimeout, requestAnswer, supportsFormElicitation, type FormElicitation } from './formElicitation.js';
 import { applyAction } from './mcpActions.js';
 
-export interface ClientElicitationRequest {
+/** A runtime request, sent to the connected client, with what the SDK call needs besides. */
+export interface ClientElicitationRequest extends RequestInput {
   /** The requester: this server, as the event log names it. */
   readonly from: string;
   /** The responder: the person or agent behind the connected client. */
   readonly to: string;
-  readonly message: string;
   /** A schema in the `mcp` profile: a flat object of string, number, integer, boolean and enum properties. */
   readonly schema: JsonSchema;
-  /** From 1 ms to 365 days; neither the SDK's 60 s request timeout nor a slow answer shortens it. */
+  /** From 1 ms to 365 days; neither the SDK's 60 s request timeout nor a slow reply shortens it. */
   readonly timeoutMs: number;
-  readonly metadata?: Record<string, unknown>;
   /** Withdraws the elicitation when it aborts: pass the tool call's `extra.signal`. */
   readonly signal?: AbortSignal;
   /** Sends the request on the stream of the request being served: pass the tool call's `extra.requestId`. */

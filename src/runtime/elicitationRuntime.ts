@@ -28,7 +28,7 @@ import { checkAgentId, checkElicitationId, checkMessage, checkPlainObject, check
 import { newTimeOrderedId } from './timeOrderedIds.js';
 
 export interface ElicitationRuntimeOptions {
-  /** Where events are kept; an in-memory store when omitted. */
+  /** The event store; an in-memory store when omitted. */
   readonly store?: EventStore;
   /** The source of time for deadlines, rate limits and timestamps; the wall clock when omitted. */
   readonly clock?: RuntimeClock;
@@ -51,7 +51,7 @@ export interface ElicitationRuntimeOptions {
     /** Requests while more than this many events wait for the store get `OVERLOADED`. */
     readonly maxBacklog?: number;
     readonly maxBatchSize?: number;
-    /** How the event log retries a failing store before commands fail with `STORE_UNAVAILABLE`. */
+    /** Retry settings for a failing store, past which commands fail with `STORE_UNAVAILABLE`. */
     readonly storeRetry?: StoreRetryOptions;
     /** How many compiled schemas to keep. */
     readonly maxCachedSchemas?: number;
@@ -229,32 +229,32 @@ export class ElicitationRuntime {
     }
   }
 
-  /** The responder answers with `content`, which must match the schema. */
+  /** Settles the elicitation as `answered` with the responder's `content`, which must match the schema. */
   accept(input: AcceptInput): Promise<ElicitationSnapshot> {
     return this.respond('ACCEPT', input, input.content);
   }
 
-  /** The responder declines to answer: rejected, reason `declined`. */
+  /** Rejects the elicitation for the responder, with the reason `declined`. */
   decline(input: ResponseInput): Promise<ElicitationSnapshot> {
     return this.respond('DECLINE', input);
   }
 
-  /** The responder dismissed it without a choice: rejected, reason `cancelled`. */
+  /** Rejects the elicitation for a responder who dismissed it without a choice, with the reason `cancelled`. */
   cancel(input: ResponseInput): Promise<ElicitationSnapshot> {
     return this.respond('CANCEL', input);
   }
 
-  /** The requester takes the question back: rejected, reason `withdrawn`. */
+  /** Rejects the elicitation for its requester, with the reason `withdrawn`. */
   withdraw(input: WithdrawInput): Promise<ElicitationSnapshot> {
     return this.respond('WITHDRAW', input);
   }
 
-  /** The elicitation as it is now, or `undefined` if no such id was requested. */
+  /** Returns the elicitation as it is now, or `undefined` if no such id was requested. */
   get(id: string): ElicitationSnapshot | undefined {
     return this.projection.get(asElicitationId(id));
   }
 
-  /** What waits for `responder`, oldest first, with response tokens at `strict`. */
+  /** Lists the elicitations pending for `responder`, oldest first, with response tokens at `strict`. */
   pending(responder: string): PendingElicitation[] {
     const tokens = this.policy.tokens;
     return this.projection.pendingFor(asAgentId(responder)).map((id) => {
@@ -263,7 +263,7 @@ export class ElicitationRuntime {
     });
   }
 
-  /** Every elicitation the runtime knows, in the order of their requests. */
+  /** Iterates over every elicitation in the runtime, in the order of their requests. */
   elicitations(): IterableIterator<ElicitationSnapshot> {
     return this.projection.all();
   }
