@@ -58,7 +58,11 @@ export interface ElicitationRuntimeOptions {
     /** Size and depth limits of schemas, content and metadata. */
     readonly input?: Partial<InputLimits>;
   };
-  /** Receives XState's inspection events of every elicitation actor. */
+  /**
+   * Receives XState's inspection events of every elicitation actor. With it, each command and
+   * each deadline spawns a real actor, which costs about three times what the actor-free
+   * path costs, so leave it out where nobody watches.
+   */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Called with the size of each batch written to the store. */
   readonly onBatch?: (size: number) => void;

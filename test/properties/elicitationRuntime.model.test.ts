@@ -1,7 +1,8 @@
 /**
  * Model-based tests of the runtime: random interleavings of requests, answers, refusals
  * and clock jumps, checked command by command against the reference model at each
- * security level, with rate limits too large to interfere.
+ * security level, with rate limits too large to interfere. The machines run on the stepper,
+ * as they do without an `inspect` observer; one more run checks them on spawned actors.
  */
 import * as fc from 'fast-check';
 import { describe, it } from 'vitest';
@@ -18,6 +19,17 @@ describe.each(levels)('runtime at security %s', (level) => {
     'follows the reference model',
     async () => {
       const property = fc.asyncProperty(commandSequences(), (commands) => runModel(level, unreachableRateLimits, commands));
+      await fc.assert(property, assertParameters());
+    },
+    testTimeoutMs(),
+  );
+});
+
+describe('runtime with an inspect observer, at security strict', () => {
+  it(
+    'follows the reference model on spawned actors',
+    async () => {
+      const property = fc.asyncProperty(commandSequences(), (commands) => runModel('strict', unreachableRateLimits, commands, 'actors'));
       await fc.assert(property, assertParameters());
     },
     testTimeoutMs(),

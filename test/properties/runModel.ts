@@ -6,11 +6,11 @@ import * as fc from 'fast-check';
 import type { ModelCommand } from './commandArbitraries.js';
 import { expectLogKeepsContracts } from './logInvariants.js';
 import { ReferenceModel, type RateLimitSettings, type SecurityLevel } from './referenceModel.js';
-import { startRuntimeUnderTest, startTime, stopRuntimeUnderTest } from './runtimeUnderTest.js';
+import { startRuntimeUnderTest, startTime, stopRuntimeUnderTest, type MachineRunner } from './runtimeUnderTest.js';
 
-export async function runModel(level: SecurityLevel, rateLimits: RateLimitSettings, commands: Iterable<ModelCommand>): Promise<void> {
+export async function runModel(level: SecurityLevel, rateLimits: RateLimitSettings, commands: Iterable<ModelCommand>, runner: MachineRunner = 'stepper'): Promise<void> {
   const model = new ReferenceModel(level, startTime, rateLimits);
-  const real = await startRuntimeUnderTest(level, rateLimits);
+  const real = await startRuntimeUnderTest(level, rateLimits, runner);
   try {
     await fc.asyncModelRun(() => ({ model, real }), commands);
     await expectLogKeepsContracts(model, real);

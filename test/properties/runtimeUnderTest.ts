@@ -40,10 +40,17 @@ export interface RuntimeUnderTest {
   readonly subscription: Subscription;
 }
 
-export async function startRuntimeUnderTest(level: SecurityLevel, rateLimits: RateLimitSettings): Promise<RuntimeUnderTest> {
+/**
+ * How the runtime runs its machines: `stepper` without an `inspect` observer, as most hosts
+ * run it, or `actors`, with a no-op observer, which makes it spawn a real actor per command.
+ */
+export type MachineRunner = 'stepper' | 'actors';
+
+export async function startRuntimeUnderTest(level: SecurityLevel, rateLimits: RateLimitSettings, runner: MachineRunner = 'stepper'): Promise<RuntimeUnderTest> {
   const store = new MemoryEventStore();
   const clock = new SimulatedClock(startTime);
-  const runtime = await createElicitationRuntime({ store, clock, security: { level, secret: signingSecret, rateLimits, audit: auditEveryRefusal } });
+  const security = { level, secret: signingSecret, rateLimits, audit: auditEveryRefusal };
+  const runtime = await createElicitationRuntime({ store, clock, security, ...(runner === 'actors' ? { inspect: () => undefined } : {}) });
 
   const transitions: DomainEvent[] = [];
   const subscription = runtime.transitions$.subscribe((event) => transitions.push(event));
