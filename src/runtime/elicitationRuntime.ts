@@ -395,33 +395,38 @@ export class ElicitationRuntime {
     }
   }
 
-  /** Turns an actor's final state into its terminal event; runs inside the delivery. */
+  /** Turns the machine's final state into its terminal event; runs inside the delivery. */
   private recordSettlement(id: ElicitationId, settlement: Settlement): void {
     const record = this.projection.get(id)!;
-    const now = this.clock.now();
-    const common = { eventId: newTimeOrderedId(), elicitationId: id, version: record.version + 1, time: now, correlationId: record.correlationId };
+    const eventId = newTimeOrderedId();
+    const version = record.version + 1;
+    const time = this.clock.now();
+    const correlationId = record.correlationId;
     const event: TerminalEvent =
       settlement.state === 'answered'
-        ? { ...common, type: 'elicitation.answered', causationId: settlement.commandId, data: { by: asAgentId(settlement.by), content: settlement.content } }
+        ? { eventId, type: 'elicitation.answered', elicitationId: id, version, time, causationId: settlement.commandId, correlationId, data: { by: asAgentId(settlement.by), content: settlement.content } }
         : settlement.state === 'rejected'
-          ? { ...common, type: 'elicitation.rejected', causationId: settlement.commandId, data: { by: asAgentId(settlement.by), reason: settlement.reason } }
-          : { ...common, type: 'elicitation.expired', causationId: record.requestedEventId, data: { deadline: record.deadline } };
+          ? { eventId, type: 'elicitation.rejected', elicitationId: id, version, time, causationId: settlement.commandId, correlationId, data: { by: asAgentId(settlement.by), reason: settlement.reason } }
+          : { eventId, type: 'elicitation.expired', elicitationId: id, version, time, causationId: record.requestedEventId, correlationId, data: { deadline: record.deadline } };
 
     this.projection.apply(event);
     const durable = this.append(event);
     this.lastSettlement = durable;
     this.settling.set(id, durable);
 
-    const outcome = durable.then(() => this.projection.get(id)!);
-    // Marked as handled: with no `settled` waiter, a failed write must not become an unhandled rejection.
-    outcome.catch(() => undefined);
     const waiters = this.settledWaiters.get(id);
-    this.settledWaiters.delete(id);
-    waiters?.forEach((wake) => wake(outcome));
-    void durable.then(
-      () => this.settling.delete(id),
-      () => this.settling.delete(id),
-    );
+    if (waiters !== undefined) {
+      this.settledWaiters.delete(id);
+      const outcome = durable.then(() => this.projection.get(id)!);
+      // Marked as handled: a failed write is each waiter's to handle, never an unhandled rejection here.
+      outcome.catch(() => undefined);
+      for (const wake of waiters) wake(outcome);
+    }
+    // A rollback may settle the elicitation again before this write fails, so only this write's entry is removed.
+    const forget = () => {
+      if (this.settling.get(id) === durable) this.settling.delete(id);
+    };
+    durable.then(forget, forget);
   }
 
   /**
