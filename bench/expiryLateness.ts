@@ -6,7 +6,7 @@
 import { filter, type Subscription } from 'rxjs';
 import { createElicitationRuntime, SimulatedClock, SystemClock, type DomainEvent, type ElicitationRuntime, type ExpiredEvent } from '../src/index.js';
 import { BaselineElicitations } from './baseline.js';
-import { openTemporarySqliteStore, TimedEventStore } from './instruments.js';
+import { openTemporarySqliteStore, TimedEventStore, type SqliteWriter } from './instruments.js';
 import { benchmarkBucket } from './lifecycleThroughput.js';
 import { ProgressBar } from './progress.js';
 import { distributionOf, maximumOf, minimumOf, percentilesOf, type Distribution, type LatencyPercentiles } from './stats.js';
@@ -38,6 +38,8 @@ export interface ExpiryRun {
 export interface ExpiryResults {
   readonly simulated: ExpiryRun;
   readonly system: ExpiryRun;
+  /** The same as `system`, on the SQLite store that commits on a worker thread. */
+  readonly systemThread: ExpiryRun;
   readonly baselineSimulated: ExpiryRun;
   readonly baselineSystem: ExpiryRun;
 }
@@ -47,9 +49,10 @@ export async function measureExpiry(sizes: BenchSizes): Promise<ExpiryResults> {
   const baselineSimulated = await expireBaselineOnSimulatedClock(sizes.expiryDeadlines);
   // The real-clock deadlines are set to fall after the setup ends, estimated from the simulated run.
   const setupMsPerRequest = simulated.setupMs / sizes.expiryDeadlines;
-  const system = await expireOnSystemClock(sizes.expiryDeadlines, setupMsPerRequest);
+  const system = await expireOnSystemClock(sizes.expiryDeadlines, setupMsPerRequest, 'main');
+  const systemThread = await expireOnSystemClock(sizes.expiryDeadlines, setupMsPerRequest, 'thread');
   const baselineSystem = await expireBaselineOnSystemClock(sizes.expiryDeadlines, baselineSimulated.setupMs / sizes.expiryDeadlines);
-  return { simulated, system, baselineSimulated, baselineSystem };
+  return { simulated, system, systemThread, baselineSimulated, baselineSystem };
 }
 
 /** Collects every `elicitation.expired` event as it becomes durable. */
@@ -133,8 +136,8 @@ async function expireOnSimulatedClock(count: number): Promise<ExpiryRun> {
   }
 }
 
-async function expireOnSystemClock(count: number, setupMsPerRequest: number): Promise<ExpiryRun> {
-  const sqliteFile = openTemporarySqliteStore();
+async function expireOnSystemClock(count: number, setupMsPerRequest: number, writer: SqliteWriter): Promise<ExpiryRun> {
+  const sqliteFile = openTemporarySqliteStore(writer);
   const store = new TimedEventStore(sqliteFile.store);
   let batchSizes: number[] = [];
   const runtime = await createElicitationRuntime({ store, clock: new SystemClock(), security: benchmarkSecurity, onBatch: (size) => batchSizes.push(size) });
@@ -144,7 +147,7 @@ async function expireOnSystemClock(count: number, setupMsPerRequest: number): Pr
     // Twice the estimated setup time plus a second, so the deadlines fall after the last request.
     const firstDeadline = Date.now() + Math.ceil(2 * setupMsPerRequest * count) + 1_000;
     const deadlineOf = (sequence: number) => firstDeadline + Math.floor((sequence * 1000) / count);
-    const { deadlines, setupMs } = await requestAll('deadlines on the SystemClock', count, (sequence) =>
+    const { deadlines, setupMs } = await requestAll(`deadlines on the SystemClock, SQLite committing on the ${writer} thread`, count, (sequence) =>
       runtime.request(requestInput(sequence, Math.max(1, deadlineOf(sequence) - Date.now()))),
     );
     const setupEndedAt = Date.now();

@@ -7,28 +7,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { DomainEvent, EventStore, UnstoredEvent } from '../src/index.js';
-import { SqliteEventStore } from '../src/store/sqliteEventStore.js';
+import { SqliteEventStore, ThreadedSqliteEventStore } from '../src/store/sqliteEventStore.js';
 
 /** An event store that forwards to another and counts the events, batches and ms of each append. */
 export class TimedEventStore implements EventStore {
   events = 0;
   batches = 0;
   appendMs = 0;
-  /** The ms of each append, kept only while `keepDurations` is set. */
+  /** The ms from each append until its events were stored, kept only while `keepDurations` is set. */
   readonly appendDurations: number[] = [];
   keepDurations = false;
 
   constructor(private readonly inner: EventStore) {}
 
-  /** Times the synchronous part of the append; a store that returns a promise is timed until it returns. */
+  /**
+   * Adds the synchronous part of the append to `appendMs`, the time the caller's thread spent
+   * in it. `appendDurations` gets the time until the events were stored, which for a store
+   * that returns a promise is when the promise resolves.
+   */
   append(events: readonly UnstoredEvent[]): readonly DomainEvent[] | Promise<readonly DomainEvent[]> {
     const started = performance.now();
     const stored = this.inner.append(events);
     const duration = performance.now() - started;
     this.appendMs += duration;
-    if (this.keepDurations) this.appendDurations.push(duration);
     this.events += events.length;
     this.batches += 1;
+    if (this.keepDurations) {
+      if (stored instanceof Promise) {
+        const durations = this.appendDurations;
+        void stored.then(() => durations.push(performance.now() - started), () => undefined);
+      } else {
+        this.appendDurations.push(duration);
+      }
+    }
     return stored;
   }
 
@@ -64,11 +75,14 @@ export function storeDelta(before: StoreReading, after: StoreReading): StoreRead
   return { events: after.events - before.events, batches: after.batches - before.batches, appendMs: after.appendMs - before.appendMs };
 }
 
+/** Which SQLite store: `main` commits on the calling thread (`SqliteEventStore`), `thread` on a worker (`ThreadedSqliteEventStore`). */
+export type SqliteWriter = 'main' | 'thread';
+
 /** Opens a SQLite event store on a file in a new temporary directory, which `remove` deletes. */
-export function openTemporarySqliteStore(): { readonly store: SqliteEventStore; readonly path: string; readonly remove: () => void } {
+export function openTemporarySqliteStore(writer: SqliteWriter = 'main'): { readonly store: EventStore; readonly path: string; readonly remove: () => void } {
   const directory = mkdtempSync(join(tmpdir(), 'elicitation-bench-'));
   const path = join(directory, 'events.db');
-  const store = new SqliteEventStore(path);
+  const store = writer === 'thread' ? new ThreadedSqliteEventStore(path) : new SqliteEventStore(path);
   return { store, path, remove: () => rmSync(directory, { recursive: true, force: true }) };
 }
 

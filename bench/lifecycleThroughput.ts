@@ -1,13 +1,13 @@
 /**
  * Full lifecycles per second (request, then accept by the responder), closed loop, on the
- * memory store, on the SQLite store with `sync` durability, and on the plain baseline.
+ * memory store, on both SQLite stores with `sync` durability, and on the plain baseline.
  * The same runs give the events per second into each store and the batch sizes written.
  */
 import { createElicitationRuntime, MemoryEventStore, type EventStore } from '../src/index.js';
 import { BaselineElicitations } from './baseline.js';
 import { runClosedLoop, type ClosedLoopResult } from './closedLoop.js';
 import { measureStoresAlone, type StoreAloneResults } from './storeIngest.js';
-import { openTemporarySqliteStore, storeDelta, TimedEventStore } from './instruments.js';
+import { openTemporarySqliteStore, storeDelta, TimedEventStore, type SqliteWriter } from './instruments.js';
 import { ProgressBar } from './progress.js';
 import { distributionOf, type Distribution } from './stats.js';
 import { benchmarkSecurity, type BenchSizes } from './workload.js';
@@ -31,6 +31,8 @@ export interface ThroughputRun extends ClosedLoopResult {
 export interface ThroughputResults {
   readonly memory: ThroughputRun;
   readonly sqlite: ThroughputRun;
+  /** The SQLite store that commits on a worker thread. */
+  readonly sqliteThread: ThroughputRun;
   readonly baseline: ThroughputRun;
   readonly storesAlone: StoreAloneResults;
 }
@@ -38,11 +40,16 @@ export interface ThroughputResults {
 export async function measureThroughput(sizes: BenchSizes): Promise<ThroughputResults> {
   const memory = await measureRuntime('memory store', new MemoryEventStore(), sizes);
 
-  const sqliteFile = openTemporarySqliteStore();
+  const sqlite = await measureSqlite('main', sizes);
+  const sqliteThread = await measureSqlite('thread', sizes);
+  const baseline = await measureBaseline(sizes);
+  return { memory, sqlite, sqliteThread, baseline, storesAlone: measureStoresAlone(sizes) };
+}
+
+async function measureSqlite(writer: SqliteWriter, sizes: BenchSizes): Promise<ThroughputRun> {
+  const sqliteFile = openTemporarySqliteStore(writer);
   try {
-    const sqlite = await measureRuntime('SQLite store, durability sync', sqliteFile.store, sizes);
-    const baseline = await measureBaseline(sizes);
-    return { memory, sqlite, baseline, storesAlone: measureStoresAlone(sizes) };
+    return await measureRuntime(`SQLite store committing on the ${writer} thread, durability sync`, sqliteFile.store, sizes);
   } finally {
     sqliteFile.remove();
   }

@@ -106,6 +106,7 @@ async function main(): Promise<void> {
   const throughput = await runPhase('a, b, g. Lifecycle throughput and store ingest', notes, write, () => measureThroughput(sizes));
   const latency = await runPhase('c. Latency at a fixed offered load', notes, write, async () => ({
     sqlite: await measureLatency(sizes, 'sqlite'),
+    sqliteThread: await measureLatency(sizes, 'sqlite-thread'),
     memory: await measureLatency(sizes, 'memory'),
   }));
   const expiry = await runPhase('f. Expiry of deadlines in the same second', notes, write, () => measureExpiry(sizes));

@@ -2,50 +2,22 @@
  * The embedded default event store: one SQLite file in WAL mode through better-sqlite3.
  * Each append is one transaction, so a batch is durable whole or not at all.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import { asEventPosition } from '../runtime/ids.js';
 import { ElicitationError } from '../runtime/errors.js';
 import type { DomainEvent, UnstoredEvent } from './domainEvent.js';
 import type { EventStore } from './eventStore.js';
+import { eventRow, insertEventSql, openEventsDatabase, rowToEvent, type EventRow, type SqliteSynchronous } from './sqliteSchema.js';
+
+export { ThreadedSqliteEventStore, type ThreadedSqliteEventStoreOptions } from './threadedSqliteEventStore.js';
 
 export interface SqliteEventStoreOptions {
   /**
    * SQLite's `synchronous` setting. `full` (the default) syncs the WAL on every commit,
    * so an acknowledged event survives a power loss; `normal` survives a process crash only.
    */
-  readonly synchronous?: 'full' | 'normal';
+  readonly synchronous?: SqliteSynchronous;
 }
-
-interface EventRow {
-  position: number;
-  event_id: string;
-  type: string;
-  elicitation_id: string | null;
-  version: number | null;
-  time: number;
-  causation_id: string;
-  correlation_id: string;
-  data: string;
-}
-
-const schemaStatements = `
-  CREATE TABLE IF NOT EXISTS events (
-    position INTEGER PRIMARY KEY,
-    event_id TEXT NOT NULL UNIQUE,
-    type TEXT NOT NULL,
-    elicitation_id TEXT,
-    version INTEGER,
-    time INTEGER NOT NULL,
-    causation_id TEXT NOT NULL,
-    correlation_id TEXT NOT NULL,
-    data TEXT NOT NULL
-  );
-  -- One event per version of an elicitation: a second terminal event cannot be stored.
-  CREATE UNIQUE INDEX IF NOT EXISTS events_by_elicitation
-    ON events (elicitation_id, version) WHERE elicitation_id IS NOT NULL;
-`;
 
 export class SqliteEventStore implements EventStore {
   readonly path: string;
@@ -59,18 +31,8 @@ export class SqliteEventStore implements EventStore {
   /** Opens (or creates) the store at `path`; `:memory:` gives a private in-memory database. */
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     this.path = path;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-
-    this.database = new Database(path);
-    this.database.pragma('journal_mode = WAL');
-    this.database.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-    this.database.pragma('busy_timeout = 5000');
-    this.database.exec(schemaStatements);
-
-    this.insert = this.database.prepare(
-      `INSERT INTO events (position, event_id, type, elicitation_id, version, time, causation_id, correlation_id, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.database = openEventsDatabase(path, options.synchronous ?? 'full');
+    this.insert = this.database.prepare(insertEventSql);
     this.selectAfter = this.database.prepare('SELECT * FROM events WHERE position > ? ORDER BY position');
     const last = this.database.prepare('SELECT MAX(position) AS position FROM events').get() as { position: number | null };
     this.position = last.position ?? 0;
@@ -80,10 +42,7 @@ export class SqliteEventStore implements EventStore {
       let position = this.position;
       for (const event of events) {
         position += 1;
-        this.insert.run(
-          position, event.eventId, event.type, event.elicitationId, event.version, event.time,
-          event.causationId, event.correlationId, JSON.stringify(event.data),
-        );
+        this.insert.run(eventRow(event, position));
         stored.push({ ...event, position: asEventPosition(position) } as DomainEvent);
       }
       return stored;
@@ -120,18 +79,4 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     this.database.close();
   }
-}
-
-function rowToEvent(row: EventRow): DomainEvent {
-  return {
-    position: asEventPosition(row.position),
-    eventId: row.event_id,
-    type: row.type,
-    elicitationId: row.elicitation_id,
-    version: row.version,
-    time: row.time,
-    causationId: row.causation_id,
-    correlationId: row.correlation_id,
-    data: JSON.parse(row.data) as unknown,
-  } as DomainEvent;
 }

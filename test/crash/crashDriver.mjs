@@ -1,12 +1,14 @@
 // Drives load through the built runtime on a SQLite file until it is killed. Every command
 // whose promise resolved is printed as one JSON line on stdout: an acknowledgement that the
-// parent test holds the log to after the kill. Usage: node crashDriver.mjs STORE_FILE
+// parent test holds the log to after the kill. Usage: node crashDriver.mjs STORE_FILE [main|thread],
+// where the second argument picks the SQLite store that commits on the main thread (the default)
+// or the one that commits on a worker thread.
 import { createElicitationRuntime } from '../../dist/index.js';
-import { SqliteEventStore } from '../../dist/store/sqliteEventStore.js';
+import { SqliteEventStore, ThreadedSqliteEventStore } from '../../dist/store/sqliteEventStore.js';
 
-const storePath = process.argv[2];
+const [storePath, writer = 'main'] = process.argv.slice(2);
 const runtime = await createElicitationRuntime({
-  store: new SqliteEventStore(storePath),
+  store: writer === 'thread' ? new ThreadedSqliteEventStore(storePath) : new SqliteEventStore(storePath),
   security: { level: 'standard', rateLimits: { requests: { perMinute: 1e9, burst: 1e9 }, responses: { perMinute: 1e9, burst: 1e9 } } },
 });
 

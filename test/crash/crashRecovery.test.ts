@@ -9,6 +9,9 @@ import { SqliteEventStore } from '../../src/store/sqliteEventStore.js';
 const kills = Number(process.env.CRASH_KILLS ?? 6);
 const driver = join(import.meta.dirname, 'crashDriver.mjs');
 
+/** Which SQLite store the driver writes through: commits on the main thread or on a worker thread. */
+type Writer = 'main' | 'thread';
+
 interface Acknowledgement {
   readonly op: string;
   readonly id: string;
@@ -25,9 +28,9 @@ interface DriverRun {
  * and kills it with SIGKILL. Counting from recovery keeps a slow start on a busy machine
  * from being killed before it reports what it rebuilt.
  */
-function runAndKill(storePath: string, runMs: number): Promise<DriverRun> {
+function runAndKill(storePath: string, writer: Writer, runMs: number): Promise<DriverRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [driver, storePath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [driver, storePath, writer], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let killTimer: NodeJS.Timeout | undefined;
@@ -61,7 +64,7 @@ async function readStore(storePath: string): Promise<DomainEvent[]> {
 
 const terminalOf: Record<string, string> = { accept: 'elicitation.answered', decline: 'elicitation.rejected', cancel: 'elicitation.rejected', withdraw: 'elicitation.rejected' };
 
-describe('crash recovery', () => {
+describe.each<Writer>(['main', 'thread'])('crash recovery, SQLite committing on the %s thread', (writer) => {
   it(`loses no acknowledged command across ${kills} kills`, async () => {
     const folder = mkdtempSync(join(tmpdir(), 'elicit-crash-'));
     onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
@@ -70,7 +73,7 @@ describe('crash recovery', () => {
     let acknowledged = 0;
 
     for (let kill = 0; kill < kills; kill++) {
-      const run = await runAndKill(storePath, 300 + Math.floor(Math.random() * 700));
+      const run = await runAndKill(storePath, writer, 300 + Math.floor(Math.random() * 700));
       expect(run.stderr).toBe('');
       const events = await readStore(storePath);
       const projection = await replay(events);

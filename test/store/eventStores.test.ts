@@ -15,6 +15,7 @@ import type { DomainEvent, UnstoredEvent } from '../../src/store/domainEvent.js'
 import { readAll, type EventStore } from '../../src/store/eventStore.js';
 import { MemoryEventStore } from '../../src/store/memoryEventStore.js';
 import { SqliteEventStore } from '../../src/store/sqliteEventStore.js';
+import { ThreadedSqliteEventStore } from '../../src/store/threadedSqliteEventStore.js';
 
 const startTime = Date.UTC(2026, 0, 1);
 const temporaryDirectories: string[] = [];
@@ -92,6 +93,7 @@ async function appendError(store: EventStore, events: readonly UnstoredEvent[]):
 const storeKinds: Array<[string, () => EventStore]> = [
   ['memory', () => new MemoryEventStore()],
   ['sqlite', () => new SqliteEventStore(temporaryDatabasePath())],
+  ['threaded sqlite', () => new ThreadedSqliteEventStore(temporaryDatabasePath())],
 ];
 
 describe.each(storeKinds)('%s event store contract', (_kind, openStore) => {

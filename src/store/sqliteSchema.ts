@@ -1,0 +1,82 @@
+/**
+ * The SQLite layout of the event log, shared by both SQLite stores: the table, its
+ * connection settings, and the conversion between events and rows.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { asEventPosition } from '../runtime/ids.js';
+import type { DomainEvent, UnstoredEvent } from './domainEvent.js';
+
+/**
+ * SQLite's `synchronous` setting. `full` syncs the WAL on every commit, so an acknowledged
+ * event survives a power loss; `normal` survives a process crash only.
+ */
+export type SqliteSynchronous = 'full' | 'normal';
+
+const schemaStatements = `
+  CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    elicitation_id TEXT,
+    version INTEGER,
+    time INTEGER NOT NULL,
+    causation_id TEXT NOT NULL,
+    correlation_id TEXT NOT NULL,
+    data TEXT NOT NULL
+  );
+  -- One event per version of an elicitation: a second terminal event cannot be stored.
+  CREATE UNIQUE INDEX IF NOT EXISTS events_by_elicitation
+    ON events (elicitation_id, version) WHERE elicitation_id IS NOT NULL;
+`;
+
+/** Inserts one event; its parameters are the values of `eventRow`, in order. */
+export const insertEventSql = `INSERT INTO events (position, event_id, type, elicitation_id, version, time, causation_id, correlation_id, data)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** The connection settings every connection to the log sets, as PRAGMA statements. */
+export function connectionPragmas(synchronous: SqliteSynchronous): string[] {
+  return ['journal_mode = WAL', `synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`, 'busy_timeout = 5000'];
+}
+
+/** Opens (or creates) the log at `path`, with its folder, settings and table. */
+export function openEventsDatabase(path: string, synchronous: SqliteSynchronous): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new Database(path);
+  for (const pragma of connectionPragmas(synchronous)) database.pragma(pragma);
+  database.exec(schemaStatements);
+  return database;
+}
+
+/** The parameters of `insertEventSql` for `event` stored at `position`. */
+export function eventRow(event: UnstoredEvent, position: number): unknown[] {
+  return [position, event.eventId, event.type, event.elicitationId, event.version, event.time, event.causationId, event.correlationId, JSON.stringify(event.data)];
+}
+
+/** The columns of one row of the `events` table. */
+export interface EventRow {
+  position: number;
+  event_id: string;
+  type: string;
+  elicitation_id: string | null;
+  version: number | null;
+  time: number;
+  causation_id: string;
+  correlation_id: string;
+  data: string;
+}
+
+export function rowToEvent(row: EventRow): DomainEvent {
+  return {
+    position: asEventPosition(row.position),
+    eventId: row.event_id,
+    type: row.type,
+    elicitationId: row.elicitation_id,
+    version: row.version,
+    time: row.time,
+    causationId: row.causation_id,
+    correlationId: row.correlation_id,
+    data: JSON.parse(row.data) as unknown,
+  } as DomainEvent;
+}

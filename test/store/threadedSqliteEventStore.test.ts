@@ -1,0 +1,192 @@
+/**
+ * Tests of what the threaded SQLite store adds to the store contract, which eventStores.test.ts
+ * checks. Its commits on a worker thread are seen by other connections, and its positions stay
+ * gap-free across concurrent and failed appends. It closes cleanly, and its host can still exit.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createElicitationRuntime, SimulatedClock } from '../../src/index.js';
+import { asAgentId, asElicitationId } from '../../src/runtime/ids.js';
+import type { DomainEvent, UnstoredEvent } from '../../src/store/domainEvent.js';
+import { readAll } from '../../src/store/eventStore.js';
+import { SqliteEventStore } from '../../src/store/sqliteEventStore.js';
+import { ThreadedSqliteEventStore } from '../../src/store/threadedSqliteEventStore.js';
+
+const startTime = Date.UTC(2026, 0, 1);
+const temporaryDirectories: string[] = [];
+
+function temporaryDatabasePath(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'elicitation-threaded-'));
+  temporaryDirectories.push(directory);
+  return join(directory, 'events.db');
+}
+
+afterEach(() => {
+  for (const directory of temporaryDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+function requested(elicitationId: string, time = startTime): UnstoredEvent {
+  return {
+    eventId: randomUUID(),
+    type: 'elicitation.requested',
+    elicitationId: asElicitationId(elicitationId),
+    version: 1,
+    time,
+    causationId: `command-${elicitationId}`,
+    correlationId: `correlation-${elicitationId}`,
+    data: { from: asAgentId('alice'), to: asAgentId('bob'), message: 'Deploy?', schema: { type: 'object' }, deadline: time + 30_000, metadata: {} },
+  };
+}
+
+function answered(elicitationId: string, time = startTime + 1): UnstoredEvent {
+  return {
+    eventId: randomUUID(),
+    type: 'elicitation.answered',
+    elicitationId: asElicitationId(elicitationId),
+    version: 2,
+    time,
+    causationId: `accept-${elicitationId}`,
+    correlationId: `correlation-${elicitationId}`,
+    data: { by: asAgentId('bob'), content: { approved: true } },
+  };
+}
+
+function positionsOf(events: readonly DomainEvent[]): number[] {
+  return events.map((event) => event.position);
+}
+
+/** Reads the file through a store on the main thread, as recovery or `elicit events` would. */
+async function readWithMainThreadStore(path: string): Promise<DomainEvent[]> {
+  const store = new SqliteEventStore(path);
+  try {
+    return await readAll(store);
+  } finally {
+    store.close();
+  }
+}
+
+describe('threaded SQLite event store', () => {
+  it('acknowledged batch is visible to another connection', async () => {
+    const path = temporaryDatabasePath();
+    const store = new ThreadedSqliteEventStore(path);
+
+    const stored = await store.append([requested('q1'), answered('q1')]);
+    const seen = await readWithMainThreadStore(path);
+    await store.close();
+
+    expect(seen).toEqual(stored);
+  });
+
+  it('failed batch stores nothing and leaves no gap', async () => {
+    const path = temporaryDatabasePath();
+    const store = new ThreadedSqliteEventStore(path);
+    await store.append([requested('q1')]);
+
+    // The second answered event repeats version 2 of q1, so the unique index rolls the whole batch back.
+    await expect(store.append([requested('q2'), answered('q1'), answered('q1')])).rejects.toMatchObject({ name: 'SqliteWriteError', sqliteCode: 'SQLITE_CONSTRAINT_UNIQUE' });
+    const next = await store.append([answered('q1')]);
+    await store.close();
+
+    expect(positionsOf(next)).toEqual([2]);
+    expect(positionsOf(await readWithMainThreadStore(path))).toEqual([1, 2]);
+  });
+
+  it('concurrent appends get positions in call order', async () => {
+    const path = temporaryDatabasePath();
+    const store = new ThreadedSqliteEventStore(path);
+
+    const batches = await Promise.all([store.append([requested('q1'), requested('q2')]), store.append([requested('q3')]), store.append([answered('q1'), answered('q2')])]);
+    await store.close();
+
+    expect(batches.map(positionsOf)).toEqual([[1, 2], [3], [4, 5]]);
+    const stored = await readWithMainThreadStore(path);
+    expect(stored.map((event) => [event.position, event.elicitationId, event.version])).toEqual([
+      [1, 'q1', 1],
+      [2, 'q2', 1],
+      [3, 'q3', 1],
+      [4, 'q1', 2],
+      [5, 'q2', 2],
+    ]);
+  });
+
+  it('failure in a queue of appends fails only its own batch', async () => {
+    const path = temporaryDatabasePath();
+    const store = new ThreadedSqliteEventStore(path);
+
+    const outcomes = await Promise.allSettled([store.append([requested('q1')]), store.append([requested('q1')]), store.append([requested('q2')])]);
+    await store.close();
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes[2]?.status === 'fulfilled' ? positionsOf(outcomes[2].value) : undefined).toEqual([2]);
+    expect(positionsOf(await readWithMainThreadStore(path))).toEqual([1, 2]);
+  });
+
+  it('close waits for the append in flight', async () => {
+    const path = temporaryDatabasePath();
+    const store = new ThreadedSqliteEventStore(path);
+
+    const appended = store.append([requested('q1')]);
+    await store.close();
+
+    expect(positionsOf(await appended)).toEqual([1]);
+    expect(positionsOf(await readWithMainThreadStore(path))).toEqual([1]);
+  });
+
+  it('reopened file continues positions', async () => {
+    const path = temporaryDatabasePath();
+    const first = new ThreadedSqliteEventStore(path);
+    await first.append([requested('q1'), requested('q2')]);
+    await first.close();
+
+    const reopened = new ThreadedSqliteEventStore(path);
+    const next = await reopened.append([answered('q2', startTime + 7)]);
+
+    expect(positionsOf(next)).toEqual([3]);
+    expect(reopened.lastPosition()).toBe(3);
+    expect(reopened.lastTime()).toBe(startTime + 7);
+    await reopened.close();
+  });
+
+  it('in-memory path is refused', () => {
+    expect(() => new ThreadedSqliteEventStore(':memory:')).toThrow(/needs a file/);
+  });
+
+  it('runtime on it recovers on a main-thread store', async () => {
+    const path = temporaryDatabasePath();
+    const clock = new SimulatedClock(startTime);
+    const schema = { type: 'object', properties: { approved: { type: 'boolean' } }, required: ['approved'] };
+    const first = await createElicitationRuntime({ store: new ThreadedSqliteEventStore(path), clock });
+    const answeredOne = await first.request({ from: 'alice', to: 'bob', message: 'Deploy?', schema, timeoutMs: 30_000 });
+    const pendingOne = await first.request({ from: 'alice', to: 'carol', message: 'Roll back?', schema, timeoutMs: 60_000 });
+    await first.accept({ id: answeredOne.id, agent: 'bob', content: { approved: true } });
+    await first.stop();
+
+    const second = await createElicitationRuntime({ store: new SqliteEventStore(path), clock });
+
+    expect(second.get(answeredOne.id)).toMatchObject({ state: 'answered', content: { approved: true } });
+    expect(second.get(pendingOne.id)).toMatchObject({ state: 'pending', deadline: startTime + 60_000 });
+    await second.stop();
+  });
+
+  it('idle store does not keep the host process alive', () => {
+    // Uses the built package, as a host would; `npm test` builds it first.
+    const storeModule = join(import.meta.dirname, '../../dist/store/sqliteEventStore.js');
+    const script = `
+      const { ThreadedSqliteEventStore } = await import(${JSON.stringify(storeModule)});
+      const store = new ThreadedSqliteEventStore(${JSON.stringify(temporaryDatabasePath())});
+      const stored = await store.append([{ eventId: 'e1', type: 'security.refused', elicitationId: null, version: null, time: 1, causationId: 'c', correlationId: 'c', data: {} }]);
+      console.log('stored', stored[0].position);
+    `;
+
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+
+    expect(child.error).toBeUndefined();
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('stored 1');
+    expect(child.status).toBe(0);
+  });
+});
