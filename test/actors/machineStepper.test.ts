@@ -103,4 +103,29 @@ describe('machine stepper', () => {
 
     expect(() => stepper.step(inputOf('a'), stepper.deadlineEvent)).toThrow('expiry failed');
   });
+
+  it('pending snapshot equals the resolved one', () => {
+    const stepper = new MachineStepper(elicitationMachine);
+    const input = inputOf('a', { responder: 'carol' });
+
+    const built = stepper.pendingSnapshot(input);
+    const resolved = elicitationMachine.resolveState({ value: 'pending', context: { ...input, settlement: null } });
+
+    expect(built).toEqual(resolved);
+    expect(built.value).toBe('pending');
+    expect(built.context).toEqual({ ...input, settlement: null });
+  });
+
+  it('steps do not change the shared pending template', () => {
+    const stepper = new MachineStepper(elicitationMachine);
+    const before = stepper.pendingSnapshot(inputOf('a'));
+
+    stepper.step(inputOf('a'), accept('bob', { approved: true }));
+    stepper.step(inputOf('b'), stepper.deadlineEvent);
+    const after = stepper.pendingSnapshot(inputOf('a'));
+
+    expect(after).toEqual(before);
+    expect(after.historyValue).toEqual({});
+    expect(after.children).toEqual({});
+  });
 });
