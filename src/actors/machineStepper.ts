@@ -4,7 +4,7 @@
  * input, with one inert actor scope made once and reused.
  *
  * XState's exported `transition()` does the same, but makes a new actor and actor system for
- * every call, which is two thirds of its cost; a spawned actor costs about three times as much
+ * every call, which is two thirds of its cost. A spawned actor costs about three times as much
  * again. Guards, assignments and the final output are XState's, so the machine still makes every decision.
  * The actions XState hands back are not run as an actor would run them: the deadline timer
  * that entering `pending` schedules (`xstate.raise` with a delay, `xstate.cancel`) belongs
@@ -82,8 +82,8 @@ export class MachineStepper {
 
   /**
    * Returns the `pending` snapshot of the elicitation described by `input`: what
-   * `machine.resolveState({ value: 'pending', context })` returns, at a fifth of its cost. Only the
-   * context differs between elicitations; the state nodes, value, tags and empty history and
+   * `machine.resolveState({ value: 'pending', context })` returns, at a third of its cost. Only the
+   * context differs between elicitations. The state nodes, value, tags and empty history and
    * children are the same for all, and XState copies them rather than changing them in a transition.
    */
   pendingSnapshot(input: ElicitationInput): SnapshotFrom<ElicitationMachine> {
