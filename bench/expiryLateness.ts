@@ -6,7 +6,7 @@
 import { filter, type Subscription } from 'rxjs';
 import { createElicitationRuntime, SimulatedClock, SystemClock, type DomainEvent, type ElicitationRuntime, type ExpiredEvent } from '../src/index.js';
 import { BaselineElicitations } from './baseline.js';
-import { openTemporarySqliteStore, TimedEventStore, type SqliteWriter } from './instruments.js';
+import { committingOn, openTemporarySqliteStore, TimedEventStore, type SqliteWriter } from './instruments.js';
 import { benchmarkBucket } from './lifecycleThroughput.js';
 import { ProgressBar } from './progress.js';
 import { distributionOf, maximumOf, minimumOf, percentilesOf, type Distribution, type LatencyPercentiles } from './stats.js';
@@ -147,7 +147,7 @@ async function expireOnSystemClock(count: number, setupMsPerRequest: number, wri
     // Twice the estimated setup time plus a second, so the deadlines fall after the last request.
     const firstDeadline = Date.now() + Math.ceil(2 * setupMsPerRequest * count) + 1_000;
     const deadlineOf = (sequence: number) => firstDeadline + Math.floor((sequence * 1000) / count);
-    const { deadlines, setupMs } = await requestAll(`deadlines on the SystemClock, SQLite committing on the ${writer} thread`, count, (sequence) =>
+    const { deadlines, setupMs } = await requestAll(`deadlines on the SystemClock, SQLite committing ${committingOn(writer)}`, count, (sequence) =>
       runtime.request(requestInput(sequence, Math.max(1, deadlineOf(sequence) - Date.now()))),
     );
     const setupEndedAt = Date.now();

@@ -78,6 +78,11 @@ export function storeDelta(before: StoreReading, after: StoreReading): StoreRead
 /** Which SQLite store: `main` commits on the calling thread (`SqliteEventStore`), `thread` on a worker (`ThreadedSqliteEventStore`). */
 export type SqliteWriter = 'main' | 'thread';
 
+/** Names where a SQLite store commits, for labels: "on the main thread" or "on a worker thread". */
+export function committingOn(writer: SqliteWriter): string {
+  return writer === 'thread' ? 'on a worker thread' : 'on the main thread';
+}
+
 /** Opens a SQLite event store on a file in a new temporary directory, which `remove` deletes. */
 export function openTemporarySqliteStore(writer: SqliteWriter = 'main'): { readonly store: EventStore; readonly path: string; readonly remove: () => void } {
   const directory = mkdtempSync(join(tmpdir(), 'elicitation-bench-'));

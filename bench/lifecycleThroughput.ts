@@ -7,7 +7,7 @@ import { createElicitationRuntime, MemoryEventStore, type EventStore } from '../
 import { BaselineElicitations } from './baseline.js';
 import { runClosedLoop, type ClosedLoopResult } from './closedLoop.js';
 import { measureStoresAlone, type StoreAloneResults } from './storeIngest.js';
-import { openTemporarySqliteStore, storeDelta, TimedEventStore, type SqliteWriter } from './instruments.js';
+import { committingOn, openTemporarySqliteStore, storeDelta, TimedEventStore, type SqliteWriter } from './instruments.js';
 import { ProgressBar } from './progress.js';
 import { distributionOf, type Distribution } from './stats.js';
 import { benchmarkSecurity, type BenchSizes } from './workload.js';
@@ -49,7 +49,7 @@ export async function measureThroughput(sizes: BenchSizes): Promise<ThroughputRe
 async function measureSqlite(writer: SqliteWriter, sizes: BenchSizes): Promise<ThroughputRun> {
   const sqliteFile = openTemporarySqliteStore(writer);
   try {
-    return await measureRuntime(`SQLite store committing on the ${writer} thread, durability sync`, sqliteFile.store, sizes);
+    return await measureRuntime(`SQLite store committing ${committingOn(writer)}, durability sync`, sqliteFile.store, sizes);
   } finally {
     sqliteFile.remove();
   }
