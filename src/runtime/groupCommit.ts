@@ -13,7 +13,11 @@ export type BatchOutcome<T, R> =
 export interface GroupCommitOptions {
   /** The largest batch written in one call; a longer backlog is written in several. */
   readonly maxBatchSize: number;
-  /** Runs the next write; `setImmediate` by default, so one event-loop turn fills a batch. */
+  /**
+   * Runs the next write once the writer is idle; `setImmediate` by default, so one event-loop
+   * turn fills a batch. What arrived during an asynchronous write is written as soon as that
+   * write ends, without this wait, because it has already waited for one write.
+   */
   readonly schedule?: (drain: () => void) => void;
 }
 
@@ -49,10 +53,14 @@ export function groupCommit<T, R>(write: (batch: readonly T[]) => R | PromiseLik
 
           if (isPromiseLike(written)) {
             // Everything that arrives during this write waits for it and goes in the next batch.
+            // That batch starts at once, because the write just done gave it time to fill, and
+            // another event-loop turn would add its wait to every event in it.
             const writeDone = () => {
-              busy = false;
-              if (buffer.length > 0) startDrain();
-              else finishIfDone();
+              if (buffer.length > 0) drain();
+              else {
+                busy = false;
+                finishIfDone();
+              }
             };
             written.then(
               (result) => {

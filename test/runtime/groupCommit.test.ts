@@ -168,6 +168,37 @@ describe('groupCommit batching', () => {
   });
 });
 
+describe('groupCommit after an async write', () => {
+  it('queued values go without another schedule', async () => {
+    const drains: Array<() => void> = [];
+    const { source, writes } = startCommittingAsync({ maxBatchSize: 10, schedule: (drain) => drains.push(drain) });
+    source.next(1);
+    drains[0]!();
+    source.next(2);
+    source.next(3);
+
+    writes[0]!.resolve('ok');
+    await Promise.resolve();
+
+    expect(drains).toHaveLength(1);
+    expect(writes.map((write) => write.batch)).toEqual([[1], [2, 3]]);
+  });
+
+  it('idle writer schedules the next value', async () => {
+    const drains: Array<() => void> = [];
+    const { source, writes } = startCommittingAsync({ maxBatchSize: 10, schedule: (drain) => drains.push(drain) });
+    source.next(1);
+    drains[0]!();
+    writes[0]!.resolve('ok');
+    await Promise.resolve();
+
+    source.next(2);
+
+    expect(drains).toHaveLength(2);
+    expect(writes).toHaveLength(1);
+  });
+});
+
 describe('groupCommit failures', () => {
   it('throwing write reports its batch', async () => {
     const { source, outcomes } = startCommitting((batch) => {
