@@ -73,10 +73,21 @@ export class SimulatedClock implements RuntimeClock {
 /** Node's `setTimeout` fires at once for delays above this, so longer waits are split. */
 const maxNodeTimerDelay = 2 ** 31 - 1;
 
+/**
+ * How long the wall-clock timer fires due timers before it lets the event loop run, in ms.
+ * A burst of deadlines then delays I/O, commits and commands by about this much at a time,
+ * instead of by the whole burst.
+ */
+const firingSliceMs = 10;
+/** How many timers fire between two reads of the elapsed time within a slice. */
+const timersPerSliceCheck = 64;
+
 /** The wall clock, with one Node timer armed for the earliest deadline of all. */
 export class SystemClock implements RuntimeClock {
   private readonly timers = new TimerQueue();
   private armed: { due: number; timer: NodeJS.Timeout } | undefined;
+  /** Set while a burst of due timers goes on in slices; no Node timer is armed meanwhile. */
+  private nextSlice: NodeJS.Immediate | undefined;
 
   now(): number {
     return Date.now();
@@ -102,9 +113,34 @@ export class SystemClock implements RuntimeClock {
   dispose(): void {
     if (this.armed) clearTimeout(this.armed.timer);
     this.armed = undefined;
+    if (this.nextSlice) clearImmediate(this.nextSlice);
+    this.nextSlice = undefined;
+  }
+
+  /**
+   * Fires the timers due now, like `fireDue`, but for at most `firingSliceMs` at a time: when
+   * more are due, the rest fire from `setImmediate`, after the event loop has run once.
+   */
+  private fireDueInSlices(): void {
+    this.nextSlice = undefined;
+    const now = this.now();
+    const sliceEnd = performance.now() + firingSliceMs;
+    let fired = 0;
+    for (let entry = this.timers.takeDue(now); entry; entry = this.timers.takeDue(now)) {
+      entry.callback();
+      fired += 1;
+      if (fired % timersPerSliceCheck === 0 && performance.now() >= sliceEnd && this.timers.peekDue()! <= now) {
+        this.nextSlice = setImmediate(() => this.fireDueInSlices());
+        // Like the Node timer, a burst in progress does not keep the host process alive.
+        this.nextSlice.unref();
+        return;
+      }
+    }
+    this.arm();
   }
 
   private arm(): void {
+    if (this.nextSlice) return;
     const due = this.timers.peekDue();
     if (due === undefined || (this.armed && this.armed.due <= due)) return;
 
@@ -112,7 +148,7 @@ export class SystemClock implements RuntimeClock {
     const delay = Math.min(Math.max(0, due - this.now()), maxNodeTimerDelay);
     const timer = setTimeout(() => {
       this.armed = undefined;
-      this.fireDue();
+      this.fireDueInSlices();
     }, delay);
     // Pending deadlines alone do not keep the host process alive; the host decides that.
     timer.unref();

@@ -195,6 +195,42 @@ describe('SystemClock', () => {
     expect(fired).toEqual(['kept']);
   });
 
+  it('burst of due timers yields to the event loop', async () => {
+    const clock = systemClock();
+    const order: string[] = [];
+    const spinFor = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    // 400 timers of 0.1 ms each take about 40 ms, four times the 10 ms slice.
+    for (let index = 0; index < 400; index++) {
+      clock.setTimeout(() => {
+        if (index === 0) setImmediate(() => order.push('event loop turn'));
+        spinFor(0.1);
+        order.push(`timer ${index}`);
+      }, 5);
+    }
+
+    await sleep(200);
+
+    const turn = order.indexOf('event loop turn');
+    expect(order.filter((entry) => entry.startsWith('timer'))).toEqual(Array.from({ length: 400 }, (_, index) => `timer ${index}`));
+    expect(turn).toBeGreaterThan(0);
+    expect(turn).toBeLessThan(order.length - 1);
+  });
+
+  it('command path fires a whole burst at once', () => {
+    vi.useFakeTimers({ now: startTime });
+    const clock = systemClock();
+    let fired = 0;
+    for (let index = 0; index < 200; index++) clock.setTimeout(() => (fired += 1), 5);
+
+    vi.setSystemTime(startTime + 10);
+    clock.fireDue();
+
+    expect(fired).toBe(200);
+  });
+
   it('huge delay waits without spinning', async () => {
     // Node clamps a delay above 2^31-1 ms to 1 ms, so an unsplit wait would spin every millisecond.
     const nodeSetTimeout = vi.spyOn(globalThis, 'setTimeout');
