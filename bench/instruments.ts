@@ -80,7 +80,7 @@ export type SqliteWriter = 'main' | 'thread';
 
 /** Names where a SQLite store commits, for labels: "on the main thread" or "on a worker thread". */
 export function committingOn(writer: SqliteWriter): string {
-  return writer === 'thread' ? 'on a worker thread' : 'on the main thread';
+  return writer === 'thread' ? 'on a worker thread (ThreadedSqliteEventStore)' : 'on the main thread (SqliteEventStore)';
 }
 
 /** Opens a SQLite event store on a file in a new temporary directory, which `remove` deletes. */

@@ -1,6 +1,6 @@
 /**
  * A one-line progress bar on stderr for the long phases. On a terminal it redraws in place;
- * into a file or a pipe it writes a new line every 10%, so logs stay readable.
+ * into a file or a pipe it writes a new line every 25%, so logs stay readable.
  */
 
 const barWidth = 30;
@@ -30,7 +30,7 @@ export class ProgressBar {
       return;
     }
 
-    const step = Math.floor(fraction * 10);
+    const step = Math.floor(fraction * 4);
     if (step === this.lastStep) return;
     this.lastStep = step;
     process.stderr.write(`${this.render(fraction)}\n`);

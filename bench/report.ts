@@ -49,33 +49,35 @@ export function targetsOf(results: BenchResults): Target[] {
     : `not measured at 1,000,000 pending: ${millionSkipped}`;
 
   return [
-    target('durable lifecycles per second (SQLite, durability sync, 256 in flight)', results.throughput?.sqlite.lifecyclesPerSecond ?? null, 'lifecycles/s', '>=', 20_000),
+    target('durable lifecycles per second (SqliteEventStore, durability sync, 256 in flight)', results.throughput?.sqlite.lifecyclesPerSecond ?? null, 'lifecycles/s', '>=', 20_000),
     target('cost per lifecycle at 1,000,000 pending / cost at 0 pending', wallRatio === null ? null : Math.max(wallRatio, cpuRatio!), 'ratio', '<=', 2, costNote),
     target(
       'heap bytes per pending elicitation at 1,000,000 pending',
       largest?.heapBytesPerPending ?? null,
       'bytes', '<=', 1_500,
-      largest && largest.pending !== 1_000_000 ? `measured at ${n(largest.pending)} pending, the largest level run; 1,000,000: ${millionSkipped}` : undefined,
+      largest && largest.pending !== 1_000_000 ? `measured at ${n(largest.pending)} pending, the largest level run, so not counted as met; 1,000,000: ${millionSkipped}` : undefined,
+      largest !== undefined && largest.pending === 1_000_000,
     ),
-    target('p99 accept latency at 5,000 commands/s offered, SQLite, durability sync', results.latency?.sqlite.accept.p99 ?? null, 'ms', '<=', 2),
-    target(`p99 expiry lateness, ${n(results.expiry?.system.deadlines ?? null)} deadlines in one second on the SystemClock, SQLite`, results.expiry?.system.latenessMs.p99 ?? null, 'ms', '<=', 20),
+    target('p99 accept latency at 5,000 commands/s offered (SqliteEventStore, durability sync)', results.latency?.sqlite.accept.p99 ?? null, 'ms', '<=', 2),
+    target(`p99 expiry lateness, ${n(results.expiry?.system.deadlines ?? null)} deadlines in one second on the SystemClock (SqliteEventStore)`, results.expiry?.system.latenessMs.p99 ?? null, 'ms', '<=', 20),
     // The same three targets on the SQLite store that commits on a worker thread.
-    target('durable lifecycles per second, SQLite committing on a worker thread', results.throughput?.sqliteThread.lifecyclesPerSecond ?? null, 'lifecycles/s', '>=', 20_000),
-    target('p99 accept latency at 5,000 commands/s offered, SQLite committing on a worker thread', results.latency?.sqliteThread.accept.p99 ?? null, 'ms', '<=', 2),
-    target(`p99 expiry lateness, ${n(results.expiry?.systemThread.deadlines ?? null)} deadlines in one second on the SystemClock, SQLite committing on a worker thread`, results.expiry?.systemThread.latenessMs.p99 ?? null, 'ms', '<=', 20),
+    target('durable lifecycles per second (ThreadedSqliteEventStore, durability sync, 256 in flight)', results.throughput?.sqliteThread.lifecyclesPerSecond ?? null, 'lifecycles/s', '>=', 20_000),
+    target('p99 accept latency at 5,000 commands/s offered (ThreadedSqliteEventStore, durability sync)', results.latency?.sqliteThread.accept.p99 ?? null, 'ms', '<=', 2),
+    target(`p99 expiry lateness, ${n(results.expiry?.systemThread.deadlines ?? null)} deadlines in one second on the SystemClock (ThreadedSqliteEventStore)`, results.expiry?.systemThread.latenessMs.p99 ?? null, 'ms', '<=', 20),
   ];
 }
 
-function target(name: string, value: number | null, unit: string, comparison: '>=' | '<=', goal: number, note?: string): Target {
-  const met = value !== null && Number.isFinite(value) && (comparison === '>=' ? value >= goal : value <= goal);
+/** Builds a target; `measuredAsNamed` is false when the value comes from another level than the one named, which is never counted as met. */
+function target(name: string, value: number | null, unit: string, comparison: '>=' | '<=', goal: number, note?: string, measuredAsNamed = true): Target {
+  const met = measuredAsNamed && value !== null && Number.isFinite(value) && (comparison === '>=' ? value >= goal : value <= goal);
   return { name, value, unit, target: goal, comparison, met, ...(note === undefined ? {} : { note }) };
 }
 
 export function printReport(results: BenchResults, targets: readonly Target[], write: Write): void {
   if (results.throughput) printThroughput(results.throughput, write);
   if (results.latency) {
-    printLatency(results.latency.sqlite, 'SQLite committing on the main thread, durability sync', write);
-    printLatency(results.latency.sqliteThread, 'SQLite committing on a worker thread, durability sync', write);
+    printLatency(results.latency.sqlite, 'SqliteEventStore (commits on the main thread), durability sync', write);
+    printLatency(results.latency.sqliteThread, 'ThreadedSqliteEventStore (commits on a worker thread), durability sync', write);
     printLatency(results.latency.memory, 'memory store, for reference', write);
   }
   if (results.pendingScaling) printScaling(results.pendingScaling, write);
@@ -98,8 +100,8 @@ function printThroughput(results: ThroughputResults, write: Write): void {
   write('  subject                          lifecycles/s   µs/lifecycle   CPU µs/lifecycle   GC pause ms   vs baseline');
   const row = (label: string, run: ThroughputRun) =>
     write(`  ${label.padEnd(32)} ${n(run.lifecyclesPerSecond).padStart(12)}   ${n(run.microsecondsPerLifecycle, 1).padStart(12)}   ${n(run.cpuMicrosecondsPerLifecycle, 1).padStart(16)}   ${n(run.gcPauseMs).padStart(11)}   ${formatRatio(run.lifecyclesPerSecond, baseline.lifecyclesPerSecond).padStart(11)}${errorsOf(run.errors)}`);
-  row('runtime, SQLite, durability sync', results.sqlite);
-  row('  the same, SQLite on a worker', results.sqliteThread);
+  row('runtime, SqliteEventStore, sync', results.sqlite);
+  row('runtime, ThreadedSqliteEventStore', results.sqliteThread);
   row('runtime, memory store', results.memory);
   row('plain baseline (no XState)', baseline);
 }
@@ -114,7 +116,7 @@ function printLatency(results: LatencyResults, label: string, write: Write): voi
   row('accept', results.accept);
   row('send delay', results.sendDelay);
   row('store append', results.storeAppendMs);
-  write(`  batch sizes: min ${n(results.batchSizes.min)}, median ${n(results.batchSizes.median)}, max ${n(results.batchSizes.max)} over ${n(results.batchSizes.count)} batches, which took ${n(results.storeAppendShare * 100)}% of the window; ${n(results.gcPauses)} GC pauses, ${n(results.gcPauseMs)} ms in all`);
+  write(`  batch sizes: min ${n(results.batchSizes.min)}, median ${n(results.batchSizes.median)}, max ${n(results.batchSizes.max)} over ${n(results.batchSizes.count)} batches; the main thread spent ${n(results.storeAppendShare * 100)}% of the window inside append; ${n(results.gcPauses)} GC pauses, ${n(results.gcPauseMs)} ms in all`);
   if (results.store !== 'memory') write('  (no baseline ratio: the baseline writes no durable store, so its latency is a few microtasks)');
 }
 
@@ -164,7 +166,7 @@ function printExpiry(results: ExpiryResults, write: Write): void {
     );
   row('runtime, SimulatedClock', results.simulated, results.baselineSimulated);
   row('runtime, SystemClock', results.system, results.baselineSystem);
-  row('  the same, SQLite on a worker', results.systemThread, results.baselineSystem);
+  row('  the same, threaded SQLite', results.systemThread, results.baselineSystem);
   row('baseline, simulated time', results.baselineSimulated, results.baselineSimulated);
   row('baseline, wall clock', results.baselineSystem, results.baselineSystem);
   for (const run of [results.system, results.systemThread]) {
@@ -182,10 +184,11 @@ function printIngest(results: ThroughputResults, write: Write): void {
       `  ${label.padEnd(32)} ${n(run.ingest.eventsPerSecond).padStart(8)}   ${n(run.ingest.appendMicrosecondsPerLifecycle, 1).padStart(19)}   ${`${n(run.ingest.batchSizes.min)} / ${n(run.ingest.batchSizes.median)} / ${n(run.ingest.batchSizes.max)}`.padStart(25)}` +
         `   ${n(run.ingest.batchSizes.count).padStart(7)}   ${formatRatio(run.ingest.eventsPerSecond, results.baseline.ingest.eventsPerSecond).padStart(11)}`,
     );
-  row('SQLite, durability sync', results.sqlite);
-  row('SQLite on a worker thread', results.sqliteThread);
+  row('SqliteEventStore', results.sqlite);
+  row('ThreadedSqliteEventStore', results.sqliteThread);
   row('memory', results.memory);
   row('baseline array (one per push)', results.baseline);
+  write('  (append µs/lifecycle is time the main thread spent inside append; ThreadedSqliteEventStore commits on its worker thread, so its figure is near 0)');
   const { sqlite, memory } = results.storesAlone;
   write(`  each store alone, appending lifecycle-shaped events in batches of ${n(sqlite.batchSize)}: SQLite ${n(sqlite.eventsPerSecond)} events/s (${n(sqlite.microsecondsPerEvent, 1)} µs/event), memory ${n(memory.eventsPerSecond)} events/s (${n(memory.microsecondsPerEvent, 1)} µs/event)`);
 }

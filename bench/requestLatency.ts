@@ -14,8 +14,10 @@ import { acceptInput, benchmarkSecurity, requestInput, type BenchSizes } from '.
 const initialPoolSize = 512;
 const lifecycleTimeoutMs = 3_600_000;
 
-/** `sqlite` commits on the main thread, `sqlite-thread` on a worker thread. */
+/** `sqlite` is `SqliteEventStore`, which commits on the main thread; `sqlite-thread` is `ThreadedSqliteEventStore`. */
 export type LatencyStore = 'sqlite' | 'sqlite-thread' | 'memory';
+
+const storeLabels: Record<LatencyStore, string> = { sqlite: 'SqliteEventStore', 'sqlite-thread': 'ThreadedSqliteEventStore', memory: 'MemoryEventStore' };
 
 export interface LatencyResults {
   readonly store: LatencyStore;
@@ -75,7 +77,7 @@ export async function measureLatency(sizes: BenchSizes, storeKind: LatencyStore)
     let outstanding = 0;
     let allSettled: () => void = () => undefined;
     const settledPromise = new Promise<void>((resolve) => (allSettled = resolve));
-    const progress = new ProgressBar(`open loop at ${sizes.offeredCommandsPerSecond.toLocaleString('en-US')} commands/s, ${storeKind} store`, totalSlots);
+    const progress = new ProgressBar(`open loop at ${sizes.offeredCommandsPerSecond.toLocaleString('en-US')} commands/s, ${storeLabels[storeKind]}`, totalSlots);
     const gc = new GcPauses();
 
     const finish = (measured: boolean, latencies: number[], scheduledAt: number) => {
