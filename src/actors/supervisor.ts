@@ -41,12 +41,12 @@ export type Delivery =
   | { readonly kind: 'failed'; readonly error: unknown };
 
 export interface SupervisorHooks {
-  /** Builds the actor input of a pending elicitation, with `armedAt` set to `now`. */
+  /** Builds the machine input of a pending elicitation, with `armedAt` set to `now`. */
   readonly inputOf: (id: string, now: number) => ElicitationInput | undefined;
-  /** Called synchronously when an actor reaches a final state, before it is released. */
+  /** Called synchronously when the machine reaches a final state, after the supervisor has released the elicitation. */
   readonly onSettled: (id: string, settlement: Settlement) => void;
   /**
-   * Called when an actor throws. The elicitation stays pending; if it threw at its
+   * Called when the machine throws. The elicitation stays pending; if it threw at its
    * deadline, the deadline is tried again after `failureRetryMs`.
    */
   readonly onFailure: (id: string, error: unknown) => void;
@@ -99,8 +99,9 @@ export class Supervisor {
   }
 
   /**
-   * Takes a pending elicitation under supervision. At its deadline its actor is spawned,
-   * and the machine's own delayed transition, due at once, expires it.
+   * Takes a pending elicitation under supervision. At its deadline the machine runs again
+   * and its delayed transition expires it: on a spawned actor, whose `after` is then due at
+   * once, or on the stepper, which sends the delayed event.
    */
   register(id: string, deadline: number): void {
     this.discard(id);
@@ -108,9 +109,9 @@ export class Supervisor {
   }
 
   /**
-   * Sends `command` to the actor of `id`, spawning it if it is passivated, and tells what
-   * it did. The actor processes the event synchronously, so its refusal or its final state
-   * is known when this returns.
+   * Runs `command` on the machine of `id`, on the stepper or on an actor spawned if it is
+   * passivated, and returns what the machine did. The event is processed synchronously, so
+   * its refusal or its final state is known when this returns.
    */
   deliver(id: string, command: ElicitationCommand): Delivery {
     if (!this.deadlines.has(id)) return { kind: 'not-pending' };
@@ -162,6 +163,12 @@ export class Supervisor {
     if (input === undefined) {
       this.discard(id);
       return { kind: 'not-pending' };
+    }
+    if (event === stepper.deadlineEvent && input.armedAt < input.deadline) {
+      // A host clock fired the wake-up early. An actor would wait out the rest of its `after`
+      // delay from `armedAt`, so the stepper waits too instead of expiring before the deadline.
+      this.arm(id, input.deadline - input.armedAt);
+      return { kind: 'taken' };
     }
 
     let step;

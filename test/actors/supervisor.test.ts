@@ -80,10 +80,18 @@ interface HarnessOptions {
   readonly machine?: ElicitationMachine;
   readonly onSettled?: SupervisorHooks['onSettled'];
   readonly onFailure?: SupervisorHooks['onFailure'];
+  readonly clock?: SimulatedClock;
+}
+
+/** A host clock that fires timers longer than a second half a second early, which the RuntimeClock interface does not rule out. */
+class EarlyFiringClock extends SimulatedClock {
+  override setTimeout(callback: () => void, delayMs: number) {
+    return super.setTimeout(callback, delayMs > 1_000 ? delayMs - 500 : delayMs);
+  }
 }
 
 function startHarness(mode: Mode, options: HarnessOptions = {}) {
-  const clock = new SimulatedClock(startTime);
+  const clock = options.clock ?? new SimulatedClock(startTime);
   const inputs = new Map<string, PendingInput>();
   const inputRequests: Array<{ id: string; now: number }> = [];
   const settled: Array<{ id: string; settlement: Settlement; pending: boolean; at: number }> = [];
@@ -332,6 +340,18 @@ describe.each<Mode>(['actors', 'stepper'])('on %s', (mode) => {
       expect(supervisor.size).toBe(0);
       expect(supervisor.liveActors).toBe(0);
       expect(clock.pendingTimers).toBe(0);
+    });
+
+    it('early wake-up does not expire before deadline', () => {
+      const { supervisor, supervise, clock, settled } = startSupervisor({ clock: new EarlyFiringClock(startTime) });
+      supervise('a');
+
+      clock.advanceTo(deadline - 1);
+      expect(settled).toEqual([]);
+      expect(supervisor.has('a')).toBe(true);
+
+      clock.advanceTo(deadline);
+      expect(settled).toEqual([{ id: 'a', settlement: { state: 'expired' }, pending: false, at: deadline }]);
     });
 
     it('deadlines fire in deadline order', () => {
