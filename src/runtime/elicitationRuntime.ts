@@ -115,7 +115,7 @@ export interface ActorFailure {
 
 /**
  * Creates a runtime on `options.store`, rebuilding every elicitation from its log:
- * pending ones get their actors back with their original deadlines, and those whose
+ * pending ones are supervised again with their original deadlines, and those whose
  * deadline passed while no runtime ran expire at once.
  *
  * @example
@@ -160,7 +160,7 @@ export class ElicitationRuntime {
   /** Every durable event, in log order, each once, from the time of subscription on. */
   readonly transitions$: Observable<DomainEvent>;
 
-  /** Failures of elicitation actors; each elicitation stays pending, and its next command spawns a fresh actor. */
+  /** Failures of an elicitation's machine; each elicitation stays pending, and its next command runs the machine afresh. */
   readonly failures$: Observable<ActorFailure>;
 
   /** Use `createElicitationRuntime`, which also rebuilds the state from the store. */
@@ -439,12 +439,30 @@ export class ElicitationRuntime {
       this.projection.revert(event);
       if (event.type === 'elicitation.requested') {
         this.supervisor.discard(event.elicitationId);
+        this.failSettledWaiters(event.elicitationId);
         continue;
       }
       this.settling.delete(event.elicitationId);
       const record = this.projection.get(event.elicitationId);
       if (record?.state === 'pending' && !this.supervisor.has(record.id)) this.superviseRecord(record);
     }
+  }
+
+  /**
+   * Rejects every `settled` call waiting on an elicitation whose request was undone. With
+   * `durability: 'async'` the request was acknowledged before the store failed, so a caller
+   * may already wait on it.
+   */
+  private failSettledWaiters(id: ElicitationId): void {
+    const waiters = this.settledWaiters.get(id);
+    if (waiters === undefined) return;
+    this.settledWaiters.delete(id);
+    const undone = Promise.reject(
+      new ElicitationError('STORE_UNAVAILABLE', `the request of elicitation ${id} was undone because the event store did not take it; request again once the store is back`, { command: 'request' }),
+    );
+    // Marked as handled here, because each waiter's own promise carries the rejection to its caller.
+    undone.catch(() => undefined);
+    for (const wake of waiters) wake(undone);
   }
 
   private superviseRecord(record: ElicitationRecord): void {

@@ -43,6 +43,20 @@ describe('store failures', () => {
     await runtime.stop();
   });
 
+  it('undone async request rejects its settled waiters', async () => {
+    const store = new FailingEventStore();
+    const runtime = await createElicitationRuntime({ store, clock: new SimulatedClock(start), durability: 'async', limits: { storeRetry: quickRetry } });
+    store.failWith('SQLITE_FULL: database or disk is full');
+
+    // Acknowledged at once under async durability, before the store has taken it.
+    const { id } = await runtime.request({ from: 'alice', to: 'bob', message: 'Deploy?', schema, timeoutMs: 60_000 });
+    const settled = runtime.settled(id);
+
+    await expect(settled).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(runtime.get(id)).toBeUndefined();
+    await runtime.stop();
+  });
+
   it('refuses new requests with OVERLOADED while the store fails', async () => {
     const { store, runtime } = await setUp();
     store.failWith('SQLITE_IOERR: disk I/O error');
