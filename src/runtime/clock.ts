@@ -75,8 +75,9 @@ const maxNodeTimerDelay = 2 ** 31 - 1;
 
 /**
  * How long the wall-clock timer fires due timers before it lets the event loop run, in ms.
- * A burst of deadlines then delays I/O, commits and commands by about this much at a time,
- * instead of by the whole burst.
+ * Between slices of a burst of deadlines, I/O and store commits go on. A command that
+ * arrives mid-burst still fires every deadline due before it runs, as the time rule
+ * requires, so it waits for the rest of the burst.
  */
 const firingSliceMs = 10;
 /** How many timers fire between two reads of the elapsed time within a slice. */
@@ -86,7 +87,7 @@ const timersPerSliceCheck = 64;
 export class SystemClock implements RuntimeClock {
   private readonly timers = new TimerQueue();
   private armed: { due: number; timer: NodeJS.Timeout } | undefined;
-  /** Set while a burst of due timers goes on in slices; no Node timer is armed meanwhile. */
+  /** Set while a burst of due timers goes on in slices; `arm` sets no Node timer meanwhile, but a timer callback may have set one. */
   private nextSlice: NodeJS.Immediate | undefined;
 
   now(): number {
