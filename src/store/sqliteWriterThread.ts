@@ -89,6 +89,8 @@ export class SqliteWriterThread {
     };
     // An evaluated worker inherits the host's `execArgv`, and `--input-type=module` among them
     // would run this CommonJS source as a module, so the thread starts with none.
+    // NOTE: the source is the compiled function's text, so a bundler or a coverage tool that
+    // rewrites `require` or instruments the function breaks the thread.
     this.worker = new Worker(`(${writerThreadMain.toString()})()`, { eval: true, workerData: data, execArgv: [] });
     // An idle writer does not keep the host alive; one with a write in flight does (see `write`).
     this.worker.unref();
@@ -129,9 +131,13 @@ export class SqliteWriterThread {
     else waiter.reject(new SqliteWriteError(reply.message, reply.sqliteCode));
   }
 
-  /** Fails every write in flight and every later one; the thread is gone or going. */
+  /**
+   * Fails every write in flight and every later one; the thread is gone or going.
+   * NOTE: a write the thread committed but could not reply to before it died is failed too,
+   * so the runtime undoes events that the file holds, and a restart brings them back.
+   */
   private fail(message: string): void {
-    this.exitError ??= new ElicitationError('STORE_UNAVAILABLE', `${message}; events not yet acknowledged were not stored, so open the store again to continue`);
+    this.exitError ??= new ElicitationError('STORE_UNAVAILABLE', `${message}; the writes in flight may or may not be stored, so open the store again, which reads what the file holds`);
     const waiters = [...this.waiting.values()];
     this.waiting.clear();
     for (const waiter of waiters) waiter.reject(this.exitError);
