@@ -2,6 +2,8 @@
  * Unit tests of the machine stepper: one event on a pending elicitation, decided by the
  * elicitation machine through XState's `transition`, without an actor.
  */
+import * as fc from 'fast-check';
+import { assign } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { MachineStepper } from '../../src/actors/machineStepper.js';
 import { elicitationMachine, type ElicitationCommand, type ElicitationInput } from '../../src/machines/elicitationMachine.js';
@@ -127,5 +129,72 @@ describe('machine stepper', () => {
     expect(after).toEqual(before);
     expect(after.historyValue).toEqual({});
     expect(after.children).toEqual({});
+  });
+});
+
+describe('machine stepper, reused deadline outcome', () => {
+  it('elicitation machine expiry is reused', () => {
+    const stepper = new MachineStepper(elicitationMachine);
+
+    expect(stepper.reusesDeadlineOutcome).toBe(true);
+    expect(stepper.step(inputOf('a'), stepper.deadlineEvent)).toEqual({ kind: 'settled', settlement: { state: 'expired' } });
+  });
+
+  it('reused outcome equals the machine for any input', () => {
+    const stepper = new MachineStepper(elicitationMachine);
+    const inputs = fc.record({
+      id: fc.uuid(),
+      requester: fc.string({ minLength: 1, maxLength: 20 }),
+      responder: fc.string({ minLength: 1, maxLength: 20 }),
+      schema: fc.constantFrom({ type: 'object' }, { type: 'string' }, schema),
+      deadline: fc.integer({ min: 0, max: 2 ** 45 }),
+      armedAt: fc.integer({ min: 0, max: 2 ** 45 }),
+      tokenRequired: fc.boolean(),
+    });
+
+    fc.assert(
+      fc.property(inputs, (input) => {
+        expect(stepper.step(input, stepper.deadlineEvent)).toEqual(stepper.runMachine(input, stepper.deadlineEvent));
+      }),
+    );
+  });
+
+  it('reused outcome is frozen', () => {
+    const stepper = new MachineStepper(elicitationMachine);
+    const outcome = stepper.step(inputOf('a'), stepper.deadlineEvent);
+
+    expect(Object.isFrozen(outcome)).toBe(true);
+    expect(outcome.kind).toBe('settled');
+    expect(Object.isFrozen((outcome as { settlement: unknown }).settlement)).toBe(true);
+  });
+
+  it('expiry that reads context runs each time', () => {
+    const readsContext = elicitationMachine.provide({
+      actions: { recordExpiry: assign({ settlement: ({ context }) => ({ state: 'expired', responder: context.responder }) as never }) },
+    });
+    const stepper = new MachineStepper(readsContext);
+
+    expect(stepper.reusesDeadlineOutcome).toBe(false);
+    expect(stepper.step(inputOf('a'), stepper.deadlineEvent)).toEqual({ kind: 'settled', settlement: { state: 'expired', responder: 'bob' } });
+    expect(stepper.step(inputOf('b', { responder: 'carol' }), stepper.deadlineEvent)).toEqual({ kind: 'settled', settlement: { state: 'expired', responder: 'carol' } });
+  });
+
+  it('expiry with its own effect runs each time', () => {
+    const expired: string[] = [];
+    const withEffect = elicitationMachine.provide({
+      actions: {
+        recordExpiry: ({ context }) => {
+          expired.push(context.id);
+        },
+      },
+    });
+    const stepper = new MachineStepper(withEffect);
+
+    stepper.step(inputOf('a'), stepper.deadlineEvent);
+    stepper.step(inputOf('b'), stepper.deadlineEvent);
+
+    // The stepper's probe at construction collects the action without running it.
+    expect(stepper.reusesDeadlineOutcome).toBe(false);
+    expect(expired).toEqual(['a', 'b']);
   });
 });
