@@ -4,81 +4,16 @@
  * The SQLite store also keeps its log across a close and a reopen.
  */
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isElicitationError } from '../../src/runtime/errors.js';
-import { asAgentId, asElicitationId } from '../../src/runtime/ids.js';
-import type { DomainEvent, UnstoredEvent } from '../../src/store/domainEvent.js';
+import type { UnstoredEvent } from '../../src/store/domainEvent.js';
 import { readAll, type EventStore } from '../../src/store/eventStore.js';
 import { MemoryEventStore } from '../../src/store/memoryEventStore.js';
 import { SqliteEventStore } from '../../src/store/sqliteEventStore.js';
 import { ThreadedSqliteEventStore } from '../../src/store/threadedSqliteEventStore.js';
+import { answered, positionsOf, refused, requested, startTime, temporaryDatabases } from '../support/storeEvents.js';
 
-const startTime = Date.UTC(2026, 0, 1);
-const temporaryDirectories: string[] = [];
-
-function temporaryDatabasePath(): string {
-  const directory = mkdtempSync(join(tmpdir(), 'elicitation-store-'));
-  temporaryDirectories.push(directory);
-  return join(directory, 'events.db');
-}
-
-afterEach(() => {
-  for (const directory of temporaryDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
-function requested(elicitationId: string, time: number): UnstoredEvent {
-  return {
-    eventId: randomUUID(),
-    type: 'elicitation.requested',
-    elicitationId: asElicitationId(elicitationId),
-    version: 1,
-    time,
-    causationId: `command-${elicitationId}`,
-    correlationId: `correlation-${elicitationId}`,
-    data: {
-      from: asAgentId('alice'),
-      to: asAgentId('bob'),
-      message: 'Deploy?',
-      schema: { type: 'object' },
-      deadline: time + 30_000,
-      metadata: { ref: elicitationId },
-    },
-  };
-}
-
-function answered(elicitationId: string, time: number, version = 2): UnstoredEvent {
-  return {
-    eventId: randomUUID(),
-    type: 'elicitation.answered',
-    elicitationId: asElicitationId(elicitationId),
-    version,
-    time,
-    causationId: `accept-${elicitationId}`,
-    correlationId: `correlation-${elicitationId}`,
-    data: { by: asAgentId('bob'), content: { approved: true, note: 'ship it' } },
-  };
-}
-
-function refused(time: number): UnstoredEvent {
-  return {
-    eventId: randomUUID(),
-    type: 'security.refused',
-    elicitationId: null,
-    version: null,
-    time,
-    causationId: 'command-refused',
-    correlationId: 'correlation-refused',
-    data: { agent: asAgentId('mallory'), command: 'accept', code: 'UNAUTHORIZED', elicitationId: asElicitationId('q1') },
-  };
-}
-
-function positionsOf(events: readonly DomainEvent[]): number[] {
-  return events.map((event) => event.position);
-}
+const temporaryDatabasePath = temporaryDatabases();
 
 /** Appends `events` and returns the error it threw, or `undefined` when it stored them. */
 async function appendError(store: EventStore, events: readonly UnstoredEvent[]): Promise<unknown> {

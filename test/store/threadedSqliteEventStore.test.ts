@@ -4,60 +4,16 @@
  * gap-free across concurrent and failed appends. It closes cleanly, and its host can still exit.
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createElicitationRuntime, SimulatedClock } from '../../src/index.js';
-import { asAgentId, asElicitationId } from '../../src/runtime/ids.js';
-import type { DomainEvent, UnstoredEvent } from '../../src/store/domainEvent.js';
+import type { DomainEvent } from '../../src/store/domainEvent.js';
 import { readAll } from '../../src/store/eventStore.js';
 import { SqliteEventStore } from '../../src/store/sqliteEventStore.js';
 import { ThreadedSqliteEventStore } from '../../src/store/threadedSqliteEventStore.js';
+import { answered, positionsOf, requested, startTime, temporaryDatabases } from '../support/storeEvents.js';
 
-const startTime = Date.UTC(2026, 0, 1);
-const temporaryDirectories: string[] = [];
-
-function temporaryDatabasePath(): string {
-  const directory = mkdtempSync(join(tmpdir(), 'elicitation-threaded-'));
-  temporaryDirectories.push(directory);
-  return join(directory, 'events.db');
-}
-
-afterEach(() => {
-  for (const directory of temporaryDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
-function requested(elicitationId: string, time = startTime): UnstoredEvent {
-  return {
-    eventId: randomUUID(),
-    type: 'elicitation.requested',
-    elicitationId: asElicitationId(elicitationId),
-    version: 1,
-    time,
-    causationId: `command-${elicitationId}`,
-    correlationId: `correlation-${elicitationId}`,
-    data: { from: asAgentId('alice'), to: asAgentId('bob'), message: 'Deploy?', schema: { type: 'object' }, deadline: time + 30_000, metadata: {} },
-  };
-}
-
-function answered(elicitationId: string, time = startTime + 1): UnstoredEvent {
-  return {
-    eventId: randomUUID(),
-    type: 'elicitation.answered',
-    elicitationId: asElicitationId(elicitationId),
-    version: 2,
-    time,
-    causationId: `accept-${elicitationId}`,
-    correlationId: `correlation-${elicitationId}`,
-    data: { by: asAgentId('bob'), content: { approved: true } },
-  };
-}
-
-function positionsOf(events: readonly DomainEvent[]): number[] {
-  return events.map((event) => event.position);
-}
+const temporaryDatabasePath = temporaryDatabases();
 
 /** Reads the file through a store on the main thread, as recovery or `elicit events` would. */
 async function readWithMainThreadStore(path: string): Promise<DomainEvent[]> {
