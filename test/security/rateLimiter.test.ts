@@ -1,5 +1,6 @@
+import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/security/rateLimiter.js';
+import { RateLimiter, type BucketKind } from '../../src/security/rateLimiter.js';
 
 const limits = { requests: { perMinute: 60, burst: 3 }, responses: { perMinute: 1200, burst: 1 } };
 
@@ -39,5 +40,49 @@ describe('rate limiter', () => {
     const limiter = new RateLimiter(limits);
     limiter.take('responses', 'alice', 0);
     expect(limiter.take('responses', 'alice', 10)).toEqual({ taken: false, retryAfterMs: 40 });
+  });
+});
+
+describe('rate limiter, dropping idle buckets', () => {
+  it('drops refilled buckets past the limit', () => {
+    const limiter = new RateLimiter(limits, { sweepAbove: 4 });
+    for (const agent of ['a', 'b', 'c', 'd']) limiter.take('requests', agent, 0);
+
+    // One token a second: by 1 s each of the four has refilled to its burst of 3.
+    limiter.take('requests', 'e', 1_000);
+
+    expect(limiter.bucketCount('requests')).toBe(1);
+  });
+
+  it('keeps buckets still refilling', () => {
+    const limiter = new RateLimiter(limits, { sweepAbove: 4 });
+    for (let index = 0; index < 3; index++) limiter.take('requests', 'a', 0);
+    for (const agent of ['b', 'c', 'd']) limiter.take('requests', agent, 0);
+
+    limiter.take('requests', 'e', 500);
+
+    expect(limiter.bucketCount('requests')).toBe(5);
+    expect(limiter.take('requests', 'a', 500)).toEqual({ taken: false, retryAfterMs: 500 });
+  });
+
+  it('dropping changes no result', () => {
+    const step = fc.record({
+      agent: fc.integer({ min: 0, max: 4 }),
+      kind: fc.constantFrom<BucketKind>('requests', 'responses'),
+      // Mostly no or little time between commands, so buckets are often caught half empty.
+      advanceMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 4_000 })),
+    });
+
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 200 }), (steps) => {
+        const sweeping = new RateLimiter(limits, { sweepAbove: 1 });
+        const keeping = new RateLimiter(limits, { sweepAbove: Number.MAX_SAFE_INTEGER });
+        let now = 0;
+        for (const { agent, kind, advanceMs } of steps) {
+          now += advanceMs;
+          expect(sweeping.take(kind, `agent-${agent}`, now)).toEqual(keeping.take(kind, `agent-${agent}`, now));
+        }
+      }),
+    );
   });
 });
