@@ -75,7 +75,7 @@ export function storeDelta(before: StoreReading, after: StoreReading): StoreRead
   return { events: after.events - before.events, batches: after.batches - before.batches, appendMs: after.appendMs - before.appendMs };
 }
 
-/** Which SQLite store: `main` commits on the calling thread (`SqliteEventStore`), `thread` on a worker (`ThreadedSqliteEventStore`). */
+/** The SQLite store to measure: `main` commits on the calling thread (`SqliteEventStore`), `thread` on a worker (`ThreadedSqliteEventStore`). */
 export type SqliteWriter = 'main' | 'thread';
 
 /** Names where a SQLite store commits, for labels: "on the main thread" or "on a worker thread". */

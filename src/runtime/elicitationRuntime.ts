@@ -61,7 +61,7 @@ export interface ElicitationRuntimeOptions {
   /**
    * Receives XState's inspection events of every elicitation actor. With it, each command and
    * each deadline spawns a real actor, which costs about three times what the actor-free
-   * path costs, so leave it out where nobody watches.
+   * path costs, so pass it only while someone inspects the runtime.
    */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Called with the size of each batch written to the store. */

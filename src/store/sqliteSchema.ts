@@ -35,7 +35,7 @@ const schemaStatements = `
 export const insertEventSql = `INSERT INTO events (position, event_id, type, elicitation_id, version, time, causation_id, correlation_id, data)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** The connection settings every connection to the log sets, as PRAGMA statements. */
+/** Returns the PRAGMA settings that every connection to the log applies. */
 export function connectionPragmas(synchronous: SqliteSynchronous): string[] {
   return ['journal_mode = WAL', `synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`, 'busy_timeout = 5000'];
 }
@@ -49,7 +49,7 @@ export function openEventsDatabase(path: string, synchronous: SqliteSynchronous)
   return database;
 }
 
-/** The parameters of `insertEventSql` for `event` stored at `position`. */
+/** Returns the parameters of `insertEventSql` for `event` stored at `position`. */
 export function eventRow(event: UnstoredEvent, position: number): unknown[] {
   return [position, event.eventId, event.type, event.elicitationId, event.version, event.time, event.causationId, event.correlationId, JSON.stringify(event.data)];
 }

@@ -35,7 +35,9 @@ export class ThreadedSqliteEventStore implements EventStore {
 
   /** Opens (or creates) the store at `path` and starts its writer thread. A file path is required. */
   constructor(path: string, options: ThreadedSqliteEventStoreOptions = {}) {
-    if (path === ':memory:') throw new Error('a threaded SQLite store needs a file, because its two connections must share the database; use SqliteEventStore for :memory:');
+    if (path === ':memory:') {
+      throw new ElicitationError('INVALID_REQUEST', 'a threaded SQLite store needs a file path, because its two connections must share the database; use SqliteEventStore for :memory:');
+    }
     this.path = path;
     const synchronous = options.synchronous ?? 'full';
     this.database = openEventsDatabase(path, synchronous);

@@ -108,7 +108,7 @@ describe('threaded SQLite event store', () => {
   });
 
   it('in-memory path is refused', () => {
-    expect(() => new ThreadedSqliteEventStore(':memory:')).toThrow(/needs a file/);
+    expect(() => new ThreadedSqliteEventStore(':memory:')).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
   });
 
   it('runtime on it recovers on a main-thread store', async () => {
