@@ -2,7 +2,7 @@
  * The domain events that the event log holds. Replaying them in position order rebuilds
  * every elicitation; see `projection.ts` for the fold.
  */
-import type { AgentId, ElicitationId, EventPosition } from '../runtime/ids.js';
+import { asEventPosition, type AgentId, type ElicitationId, type EventPosition } from '../runtime/ids.js';
 import type { ErrorCode } from '../runtime/errors.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -94,3 +94,21 @@ export const domainEventTypes = [
   'elicitation.expired',
   'security.refused',
 ] as const;
+
+/**
+ * Returns `event` as stored at `position`. Written out field by field rather than spread:
+ * every stored event passes here, and a literal of known shape costs about a tenth of a spread.
+ */
+export function storedAt(event: UnstoredEvent, position: number): DomainEvent {
+  return {
+    position: asEventPosition(position),
+    eventId: event.eventId,
+    type: event.type,
+    elicitationId: event.elicitationId,
+    version: event.version,
+    time: event.time,
+    causationId: event.causationId,
+    correlationId: event.correlationId,
+    data: event.data,
+  } as DomainEvent;
+}

@@ -2,9 +2,8 @@
  * An event store that keeps the log in an array: for tests, benchmarks and hosts that
  * need no durability across processes.
  */
-import { asEventPosition } from '../runtime/ids.js';
 import { ElicitationError } from '../runtime/errors.js';
-import type { DomainEvent, UnstoredEvent } from './domainEvent.js';
+import { storedAt, type DomainEvent, type UnstoredEvent } from './domainEvent.js';
 import type { EventStore } from './eventStore.js';
 
 export class MemoryEventStore implements EventStore {
@@ -30,7 +29,7 @@ export class MemoryEventStore implements EventStore {
       if (version !== undefined) batchVersions.add(version);
     }
 
-    const stored = events.map((event, index) => ({ ...event, position: asEventPosition(this.events.length + index + 1) }) as DomainEvent);
+    const stored = events.map((event, index) => storedAt(event, this.events.length + index + 1));
     for (const event of stored) this.events.push(event);
     for (const id of batchIds) this.eventIds.add(id);
     for (const version of batchVersions) this.versions.add(version);

@@ -3,9 +3,8 @@
  * Each append is one transaction, so a batch is durable whole or not at all.
  */
 import type Database from 'better-sqlite3';
-import { asEventPosition } from '../runtime/ids.js';
 import { ElicitationError } from '../runtime/errors.js';
-import type { DomainEvent, UnstoredEvent } from './domainEvent.js';
+import { storedAt, type DomainEvent, type UnstoredEvent } from './domainEvent.js';
 import type { EventStore } from './eventStore.js';
 import { eventRow, insertEventSql, openEventsDatabase, rowToEvent, type EventRow, type SqliteSynchronous } from './sqliteSchema.js';
 
@@ -43,7 +42,7 @@ export class SqliteEventStore implements EventStore {
       for (const event of events) {
         position += 1;
         this.insert.run(eventRow(event, position));
-        stored.push({ ...event, position: asEventPosition(position) } as DomainEvent);
+        stored.push(storedAt(event, position));
       }
       return stored;
     });

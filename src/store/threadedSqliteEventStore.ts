@@ -7,8 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ElicitationError } from '../runtime/errors.js';
-import { asEventPosition } from '../runtime/ids.js';
-import type { DomainEvent, UnstoredEvent } from './domainEvent.js';
+import { storedAt, type DomainEvent, type UnstoredEvent } from './domainEvent.js';
 import type { EventStore } from './eventStore.js';
 import { eventRow, openEventsDatabase, rowToEvent, type EventRow, type SqliteSynchronous } from './sqliteSchema.js';
 import { SqliteWriterThread } from './sqliteWriterThread.js';
@@ -86,6 +85,6 @@ export class ThreadedSqliteEventStore implements EventStore {
     await this.writer.write(events.map((event, index) => eventRow(event, first + index)));
     // The position advances only after the commit, so a failed batch leaves no gap.
     this.position = first + events.length - 1;
-    return events.map((event, index) => ({ ...event, position: asEventPosition(first + index) }) as DomainEvent);
+    return events.map((event, index) => storedAt(event, first + index));
   }
 }
