@@ -4,9 +4,9 @@
  */
 import type Database from 'better-sqlite3';
 import { ElicitationError } from '../runtime/errors.js';
-import { storedAt, type DomainEvent, type UnstoredEvent } from './domainEvent.js';
+import type { DomainEvent, UnstoredEvent } from './domainEvent.js';
 import type { EventStore } from './eventStore.js';
-import { eventRow, insertEventSql, openEventsDatabase, rowToEvent, type EventRow, type SqliteSynchronous } from './sqliteSchema.js';
+import { openEventsDatabase, prepareBatchInsert, rowToEvent, type EventRow, type SqliteSynchronous } from './sqliteSchema.js';
 
 export { ThreadedSqliteEventStore, type ThreadedSqliteEventStoreOptions } from './threadedSqliteEventStore.js';
 
@@ -21,9 +21,8 @@ export interface SqliteEventStoreOptions {
 export class SqliteEventStore implements EventStore {
   readonly path: string;
   private readonly database: Database.Database;
-  private readonly insert: Database.Statement;
   private readonly selectAfter: Database.Statement;
-  private readonly appendBatch: (events: readonly UnstoredEvent[]) => DomainEvent[];
+  private readonly insertBatch: (events: readonly UnstoredEvent[], first: number) => DomainEvent[];
   private position: number;
   private closed = false;
 
@@ -31,21 +30,10 @@ export class SqliteEventStore implements EventStore {
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     this.path = path;
     this.database = openEventsDatabase(path, options.synchronous ?? 'full');
-    this.insert = this.database.prepare(insertEventSql);
+    this.insertBatch = prepareBatchInsert(this.database);
     this.selectAfter = this.database.prepare('SELECT * FROM events WHERE position > ? ORDER BY position');
     const last = this.database.prepare('SELECT MAX(position) AS position FROM events').get() as { position: number | null };
     this.position = last.position ?? 0;
-
-    this.appendBatch = this.database.transaction((events: readonly UnstoredEvent[]) => {
-      const stored: DomainEvent[] = [];
-      let position = this.position;
-      for (const event of events) {
-        position += 1;
-        this.insert.run(eventRow(event, position));
-        stored.push(storedAt(event, position));
-      }
-      return stored;
-    });
   }
 
   append(events: readonly UnstoredEvent[]): readonly DomainEvent[] {
@@ -55,7 +43,7 @@ export class SqliteEventStore implements EventStore {
     if (events.length === 0) return [];
 
     // The position advances only after the transaction commits, so a failed batch leaves no gap.
-    const stored = this.appendBatch(events);
+    const stored = this.insertBatch(events, this.position + 1);
     this.position = stored.at(-1)!.position;
     return stored;
   }

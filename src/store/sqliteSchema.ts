@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { asEventPosition } from '../runtime/ids.js';
-import type { DomainEvent, UnstoredEvent } from './domainEvent.js';
+import { storedAt, type DomainEvent, type UnstoredEvent } from './domainEvent.js';
 
 /**
  * SQLite's `synchronous` setting. `full` syncs the WAL on every commit, so an acknowledged
@@ -47,6 +47,23 @@ export function openEventsDatabase(path: string, synchronous: SqliteSynchronous)
   for (const pragma of connectionPragmas(synchronous)) database.pragma(pragma);
   database.exec(schemaStatements);
   return database;
+}
+
+/**
+ * Prepares the insert of a batch on `database`: one transaction that stores `events` from
+ * position `first` on and returns them as stored, or throws and stores none of them.
+ */
+export function prepareBatchInsert(database: Database.Database): (events: readonly UnstoredEvent[], first: number) => DomainEvent[] {
+  const insert = database.prepare(insertEventSql);
+  return database.transaction((events: readonly UnstoredEvent[], first: number) => {
+    const stored: DomainEvent[] = [];
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index]!;
+      insert.run(eventRow(event, first + index));
+      stored.push(storedAt(event, first + index));
+    }
+    return stored;
+  });
 }
 
 /** Returns the parameters of `insertEventSql` for `event` stored at `position`. */

@@ -1,15 +1,16 @@
 /**
- * The SQLite event store with its commits on a worker thread: the same file, table and
- * guarantees as `SqliteEventStore`, but `append` returns a promise, and the host's event
- * loop runs on while SQLite commits and syncs. Under load the runtime's group commit gathers
- * what arrives during one commit into the next, so batches grow instead of queueing.
- * Reads use a connection on the calling thread, which WAL mode lets run beside the writer.
+ * The SQLite event store that moves large commits to a worker thread: the same file, table
+ * and guarantees as `SqliteEventStore`. A small batch commits on the calling thread, where
+ * it costs least. A large one (a burst of deadlines, a backlog under load) commits on the
+ * writer thread while the host's event loop runs on, and `append` returns a promise for it.
+ * Under load the runtime's group commit gathers what arrives during one commit into the
+ * next, so batches grow instead of queueing.
  */
 import type Database from 'better-sqlite3';
 import { ElicitationError } from '../runtime/errors.js';
 import { storedAt, type DomainEvent, type UnstoredEvent } from './domainEvent.js';
 import type { EventStore } from './eventStore.js';
-import { eventRow, openEventsDatabase, rowToEvent, type EventRow, type SqliteSynchronous } from './sqliteSchema.js';
+import { eventRow, openEventsDatabase, prepareBatchInsert, rowToEvent, type EventRow, type SqliteSynchronous } from './sqliteSchema.js';
 import { SqliteWriterThread } from './sqliteWriterThread.js';
 
 export interface ThreadedSqliteEventStoreOptions {
@@ -18,18 +19,30 @@ export interface ThreadedSqliteEventStoreOptions {
    * so an acknowledged event survives a power loss; `normal` survives a process crash only.
    */
   readonly synchronous?: SqliteSynchronous;
+  /**
+   * The largest batch that commits on the calling thread, 32 by default. Larger batches
+   * commit on the writer thread, and 0 sends every batch there.
+   */
+  readonly inlineBatchLimit?: number;
 }
+
+const defaultInlineBatchLimit = 32;
 
 export class ThreadedSqliteEventStore implements EventStore {
   readonly path: string;
   private readonly database: Database.Database;
   private readonly writer: SqliteWriterThread;
+  private readonly insertBatch: (events: readonly UnstoredEvent[], first: number) => DomainEvent[];
+  private readonly inlineBatchLimit: number;
   private readonly selectAfter: Database.Statement;
   private readonly selectTime: Database.Statement;
   /** The position of the last committed event. */
   private position: number;
-  /** The append running now, if any; the next one starts after it, so positions stay gap-free. */
-  private tail: Promise<unknown> = Promise.resolve();
+  /**
+   * The appends sent to the writer thread and those queued behind them, settled once all are
+   * done, or undefined when none is. A later append waits for it, so positions stay gap-free.
+   */
+  private tail: Promise<unknown> | undefined;
   private closed = false;
 
   /** Opens (or creates) the store at `path` and starts its writer thread. A file path is required. */
@@ -40,6 +53,8 @@ export class ThreadedSqliteEventStore implements EventStore {
     this.path = path;
     const synchronous = options.synchronous ?? 'full';
     this.database = openEventsDatabase(path, synchronous);
+    this.insertBatch = prepareBatchInsert(this.database);
+    this.inlineBatchLimit = options.inlineBatchLimit ?? defaultInlineBatchLimit;
     this.selectAfter = this.database.prepare('SELECT * FROM events WHERE position > ? ORDER BY position');
     this.selectTime = this.database.prepare('SELECT time FROM events WHERE position = ?');
     const last = this.database.prepare('SELECT MAX(position) AS position FROM events').get() as { position: number | null };
@@ -47,14 +62,23 @@ export class ThreadedSqliteEventStore implements EventStore {
     this.writer = new SqliteWriterThread(path, synchronous);
   }
 
-  append(events: readonly UnstoredEvent[]): Promise<readonly DomainEvent[]> {
+  /**
+   * Appends `events`. A small batch commits on this thread and returns its events, unless a
+   * commit on the writer thread is unfinished. Any other batch returns a promise of them.
+   */
+  append(events: readonly UnstoredEvent[]): readonly DomainEvent[] | Promise<readonly DomainEvent[]> {
     if (this.closed) {
-      return Promise.reject(new ElicitationError('STORE_UNAVAILABLE', `the SQLite event store at ${this.path} is closed; open it again to append`));
+      throw new ElicitationError('STORE_UNAVAILABLE', `the SQLite event store at ${this.path} is closed; open it again to append`);
     }
-    if (events.length === 0) return Promise.resolve([]);
+    if (events.length === 0) return [];
+    if (this.tail === undefined && events.length <= this.inlineBatchLimit) return this.insertHere(events);
 
-    const appended = this.tail.then(() => this.write(events));
-    this.tail = appended.catch(() => undefined);
+    const appended = (this.tail ?? Promise.resolve()).then(() => (events.length <= this.inlineBatchLimit ? this.insertHere(events) : this.insertOnWriterThread(events)));
+    const tail: Promise<unknown> = appended.catch(() => undefined);
+    this.tail = tail;
+    void tail.then(() => {
+      if (this.tail === tail) this.tail = undefined;
+    });
     return appended;
   }
 
@@ -76,11 +100,19 @@ export class ThreadedSqliteEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await this.tail;
+    this.tail = undefined;
     await this.writer.close();
     this.database.close();
   }
 
-  private async write(events: readonly UnstoredEvent[]): Promise<readonly DomainEvent[]> {
+  private insertHere(events: readonly UnstoredEvent[]): readonly DomainEvent[] {
+    // The position advances only after the transaction commits, so a failed batch leaves no gap.
+    const stored = this.insertBatch(events, this.position + 1);
+    this.position += events.length;
+    return stored;
+  }
+
+  private async insertOnWriterThread(events: readonly UnstoredEvent[]): Promise<readonly DomainEvent[]> {
     const first = this.position + 1;
     await this.writer.write(events.map((event, index) => eventRow(event, first + index)));
     // The position advances only after the commit, so a failed batch leaves no gap.

@@ -2,13 +2,14 @@
 // whose promise resolved is printed as one JSON line on stdout: an acknowledgement that the
 // parent test holds the log to after the kill. Usage: node crashDriver.mjs STORE_FILE [main|thread],
 // where the second argument picks the SQLite store that commits on the main thread (the default)
-// or the one that commits on a worker thread.
+// or the one that moves large commits to a worker thread. Its limit is set low, so that under
+// this load batches commit on both threads before the kill.
 import { createElicitationRuntime } from '../../dist/index.js';
 import { SqliteEventStore, ThreadedSqliteEventStore } from '../../dist/store/sqliteEventStore.js';
 
 const [storePath, writer = 'main'] = process.argv.slice(2);
 const runtime = await createElicitationRuntime({
-  store: writer === 'thread' ? new ThreadedSqliteEventStore(storePath) : new SqliteEventStore(storePath),
+  store: writer === 'thread' ? new ThreadedSqliteEventStore(storePath, { inlineBatchLimit: 4 }) : new SqliteEventStore(storePath),
   security: { level: 'standard', rateLimits: { requests: { perMinute: 1e9, burst: 1e9 }, responses: { perMinute: 1e9, burst: 1e9 } } },
 });
 

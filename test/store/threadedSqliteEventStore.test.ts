@@ -1,7 +1,8 @@
 /**
  * Tests of what the threaded SQLite store adds to the store contract, which eventStores.test.ts
- * checks. Its commits on a worker thread are seen by other connections, and its positions stay
- * gap-free across concurrent and failed appends. It closes cleanly, and its host can still exit.
+ * checks. Small batches commit on the calling thread and large ones on a worker thread, in call
+ * order. Those commits are seen by other connections, and its positions stay gap-free across
+ * concurrent and failed appends. It closes cleanly, and its host can still exit.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -14,6 +15,9 @@ import { ThreadedSqliteEventStore } from '../../src/store/threadedSqliteEventSto
 import { answered, positionsOf, requested, startTime, temporaryDatabases } from '../support/storeEvents.js';
 
 const temporaryDatabasePath = temporaryDatabases();
+
+/** Sends every batch to the writer thread, which the tests of the thread's own behaviour need. */
+const everyBatchOnThread = { inlineBatchLimit: 0 };
 
 /** Reads the file through a store on the main thread, as recovery or `elicit events` would. */
 async function readWithMainThreadStore(path: string): Promise<DomainEvent[]> {
@@ -28,7 +32,7 @@ async function readWithMainThreadStore(path: string): Promise<DomainEvent[]> {
 describe('threaded SQLite event store', () => {
   it('acknowledged batch is visible to another connection', async () => {
     const path = temporaryDatabasePath();
-    const store = new ThreadedSqliteEventStore(path);
+    const store = new ThreadedSqliteEventStore(path, everyBatchOnThread);
 
     const stored = await store.append([requested('q1'), answered('q1')]);
     const seen = await readWithMainThreadStore(path);
@@ -39,7 +43,7 @@ describe('threaded SQLite event store', () => {
 
   it('failed batch stores nothing and leaves no gap', async () => {
     const path = temporaryDatabasePath();
-    const store = new ThreadedSqliteEventStore(path);
+    const store = new ThreadedSqliteEventStore(path, everyBatchOnThread);
     await store.append([requested('q1')]);
 
     // The second answered event repeats version 2 of q1, so the unique index rolls the whole batch back.
@@ -53,7 +57,7 @@ describe('threaded SQLite event store', () => {
 
   it('concurrent appends get positions in call order', async () => {
     const path = temporaryDatabasePath();
-    const store = new ThreadedSqliteEventStore(path);
+    const store = new ThreadedSqliteEventStore(path, everyBatchOnThread);
 
     const batches = await Promise.all([store.append([requested('q1'), requested('q2')]), store.append([requested('q3')]), store.append([answered('q1'), answered('q2')])]);
     await store.close();
@@ -71,7 +75,7 @@ describe('threaded SQLite event store', () => {
 
   it('failure in a queue of appends fails only its own batch', async () => {
     const path = temporaryDatabasePath();
-    const store = new ThreadedSqliteEventStore(path);
+    const store = new ThreadedSqliteEventStore(path, everyBatchOnThread);
 
     const outcomes = await Promise.allSettled([store.append([requested('q1')]), store.append([requested('q1')]), store.append([requested('q2')])]);
     await store.close();
@@ -83,7 +87,7 @@ describe('threaded SQLite event store', () => {
 
   it('close waits for the append in flight', async () => {
     const path = temporaryDatabasePath();
-    const store = new ThreadedSqliteEventStore(path);
+    const store = new ThreadedSqliteEventStore(path, everyBatchOnThread);
 
     const appended = store.append([requested('q1')]);
     await store.close();
@@ -105,6 +109,56 @@ describe('threaded SQLite event store', () => {
     expect(reopened.lastPosition()).toBe(3);
     expect(reopened.lastTime()).toBe(startTime + 7);
     await reopened.close();
+  });
+
+  it('small batch commits on the calling thread', () => {
+    const path = temporaryDatabasePath();
+    const store = new ThreadedSqliteEventStore(path, { inlineBatchLimit: 2 });
+
+    const stored = store.append([requested('q1'), requested('q2')]);
+
+    expect(stored).not.toBeInstanceOf(Promise);
+    expect(positionsOf(stored as readonly DomainEvent[])).toEqual([1, 2]);
+    return store.close();
+  });
+
+  it('large batch commits on the writer thread and small ones wait behind it', async () => {
+    const path = temporaryDatabasePath();
+    const store = new ThreadedSqliteEventStore(path, { inlineBatchLimit: 2 });
+
+    const large = store.append([requested('q1'), requested('q2'), requested('q3')]);
+    const small = store.append([answered('q1')]);
+    const smallAfterwards = await small;
+    const largeStored = await large;
+    const inlineAgain = store.append([answered('q2')]);
+    await store.close();
+
+    expect(large).toBeInstanceOf(Promise);
+    expect(small).toBeInstanceOf(Promise);
+    expect(positionsOf(largeStored)).toEqual([1, 2, 3]);
+    expect(positionsOf(smallAfterwards)).toEqual([4]);
+    expect(positionsOf(inlineAgain as readonly DomainEvent[])).toEqual([5]);
+    const stored = await readWithMainThreadStore(path);
+    expect(stored.map((event) => [event.position, event.elicitationId, event.version])).toEqual([
+      [1, 'q1', 1],
+      [2, 'q2', 1],
+      [3, 'q3', 1],
+      [4, 'q1', 2],
+      [5, 'q2', 2],
+    ]);
+  });
+
+  it('failed small batch throws and leaves no gap', async () => {
+    const path = temporaryDatabasePath();
+    const store = new ThreadedSqliteEventStore(path);
+    store.append([requested('q1')]);
+
+    expect(() => store.append([requested('q2'), requested('q1')])).toThrow(expect.objectContaining({ code: 'SQLITE_CONSTRAINT_UNIQUE' }));
+    const next = store.append([requested('q2')]);
+    await store.close();
+
+    expect(positionsOf(next as readonly DomainEvent[])).toEqual([2]);
+    expect(positionsOf(await readWithMainThreadStore(path))).toEqual([1, 2]);
   });
 
   it('in-memory path is refused', () => {
@@ -133,7 +187,7 @@ describe('threaded SQLite event store', () => {
     const storeModule = join(import.meta.dirname, '../../dist/store/sqliteEventStore.js');
     const script = `
       const { ThreadedSqliteEventStore } = await import(${JSON.stringify(storeModule)});
-      const store = new ThreadedSqliteEventStore(${JSON.stringify(temporaryDatabasePath())});
+      const store = new ThreadedSqliteEventStore(${JSON.stringify(temporaryDatabasePath())}, { inlineBatchLimit: 0 });
       const stored = await store.append([{ eventId: 'e1', type: 'security.refused', elicitationId: null, version: null, time: 1, causationId: 'c', correlationId: 'c', data: {} }]);
       console.log('stored', stored[0].position);
     `;
