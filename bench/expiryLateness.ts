@@ -6,7 +6,7 @@
 import { filter, type Subscription } from 'rxjs';
 import { createElicitationRuntime, SimulatedClock, SystemClock, type DomainEvent, type ElicitationRuntime, type ExpiredEvent } from '../src/index.js';
 import { BaselineElicitations } from './baseline.js';
-import { committingOn, openTemporarySqliteStore, TimedEventStore, type SqliteWriter } from './instruments.js';
+import { collectGarbage, committingOn, openTemporarySqliteStore, TimedEventStore, type SqliteWriter } from './instruments.js';
 import { benchmarkBucket } from './lifecycleThroughput.js';
 import { ProgressBar } from './progress.js';
 import { distributionOf, maximumOf, minimumOf, percentilesOf, type Distribution, type LatencyPercentiles } from './stats.js';
@@ -107,6 +107,7 @@ async function requestAll(label: string, count: number, request: (sequence: numb
 }
 
 async function expireOnSimulatedClock(count: number): Promise<ExpiryRun> {
+  collectGarbage();
   const startTime = Date.UTC(2026, 0, 1);
   const clock = new SimulatedClock(startTime);
   const sqliteFile = openTemporarySqliteStore();
@@ -137,6 +138,7 @@ async function expireOnSimulatedClock(count: number): Promise<ExpiryRun> {
 }
 
 async function expireOnSystemClock(count: number, setupMsPerRequest: number, writer: SqliteWriter): Promise<ExpiryRun> {
+  collectGarbage();
   const sqliteFile = openTemporarySqliteStore(writer);
   const store = new TimedEventStore(sqliteFile.store);
   let batchSizes: number[] = [];
@@ -177,6 +179,7 @@ async function expireOnSystemClock(count: number, setupMsPerRequest: number, wri
 }
 
 async function expireBaselineOnSimulatedClock(count: number): Promise<ExpiryRun> {
+  collectGarbage();
   const startTime = Date.UTC(2026, 0, 1);
   let time = startTime;
   const baseline = new BaselineElicitations({ now: () => time, bucket: benchmarkBucket() });
@@ -196,6 +199,7 @@ async function expireBaselineOnSimulatedClock(count: number): Promise<ExpiryRun>
 }
 
 async function expireBaselineOnSystemClock(count: number, setupMsPerRequest: number): Promise<ExpiryRun> {
+  collectGarbage();
   const baseline = new BaselineElicitations({ wallClockTimers: true, bucket: benchmarkBucket() });
   const firstDeadline = Date.now() + Math.ceil(2 * setupMsPerRequest * count) + 1_000;
   const deadlineOf = (sequence: number) => firstDeadline + Math.floor((sequence * 1000) / count);

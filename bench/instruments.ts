@@ -115,11 +115,19 @@ export class GcPauses {
   }
 }
 
-/** Runs a full garbage collection (the run is started with `--expose-gc`) and returns `heapUsed`. */
-export function collectedHeapBytes(): number {
+/**
+ * Runs a full garbage collection, which needs the `--expose-gc` flag. Each measured run
+ * starts with one, so that garbage left by the runs before it does not pause it.
+ */
+export function collectGarbage(): void {
   const collect = (globalThis as { gc?: () => void }).gc;
   if (collect === undefined) throw new Error('global.gc is missing; run the benchmark with node --expose-gc (npm run bench does)');
   collect();
   collect();
+}
+
+/** Runs a full garbage collection and returns `heapUsed`. */
+export function collectedHeapBytes(): number {
+  collectGarbage();
   return process.memoryUsage().heapUsed;
 }

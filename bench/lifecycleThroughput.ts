@@ -7,7 +7,7 @@ import { createElicitationRuntime, MemoryEventStore, type EventStore } from '../
 import { BaselineElicitations } from './baseline.js';
 import { runClosedLoop, type ClosedLoopResult } from './closedLoop.js';
 import { measureStoresAlone, type StoreAloneResults } from './storeIngest.js';
-import { committingOn, openTemporarySqliteStore, storeDelta, TimedEventStore, type SqliteWriter } from './instruments.js';
+import { collectGarbage, committingOn, openTemporarySqliteStore, storeDelta, TimedEventStore, type SqliteWriter } from './instruments.js';
 import { ProgressBar } from './progress.js';
 import { distributionOf, type Distribution } from './stats.js';
 import { benchmarkSecurity, type BenchSizes } from './workload.js';
@@ -56,6 +56,7 @@ async function measureSqlite(writer: SqliteWriter, sizes: BenchSizes): Promise<T
 }
 
 async function measureRuntime(label: string, store: EventStore, sizes: BenchSizes): Promise<ThroughputRun> {
+  collectGarbage();
   const timedStore = new TimedEventStore(store);
   let batchSizes: number[] = [];
   const runtime = await createElicitationRuntime({ store: timedStore, security: benchmarkSecurity, onBatch: (size) => batchSizes.push(size) });
@@ -86,6 +87,7 @@ async function measureRuntime(label: string, store: EventStore, sizes: BenchSize
 }
 
 async function measureBaseline(sizes: BenchSizes): Promise<ThroughputRun> {
+  collectGarbage();
   const baseline = new BaselineElicitations({ bucket: benchmarkBucket() });
   await runClosedLoop(baseline, { lifecycles: sizes.warmupLifecycles, concurrency: sizes.concurrency, timeoutMs: lifecycleTimeoutMs });
 

@@ -101,6 +101,7 @@ async function main(): Promise<void> {
   const notes: string[] = [
     'Security is "standard" with rate-limit buckets sized so that no command is refused; every command still takes a token.',
     'Pending elicitations for d and e are created on the measured runtime itself (SQLite, durability sync), so the levels measure the runtime that holds them.',
+    'Each measured run of a, b, c and f starts after a full garbage collection, so garbage left by the runs before it does not pause it.',
   ];
 
   const throughput = await runPhase('a, b, g. Lifecycle throughput and store ingest', notes, write, () => measureThroughput(sizes));

@@ -5,7 +5,7 @@
  * commands sent. SystemClock, durability `sync`, on the SQLite or the memory store.
  */
 import { createElicitationRuntime, isElicitationError, MemoryEventStore, SystemClock } from '../src/index.js';
-import { GcPauses, openTemporarySqliteStore, storeDelta, TimedEventStore } from './instruments.js';
+import { collectGarbage, GcPauses, openTemporarySqliteStore, storeDelta, TimedEventStore } from './instruments.js';
 import { ProgressBar } from './progress.js';
 import { distributionOf, percentilesOf, type Distribution, type LatencyPercentiles } from './stats.js';
 import { acceptInput, benchmarkSecurity, requestInput, type BenchSizes } from './workload.js';
@@ -53,6 +53,7 @@ interface ReadyElicitation {
 
 /** Measures on `storeKind`. The target is about the SQLite run, and the memory run shows what the store adds. */
 export async function measureLatency(sizes: BenchSizes, storeKind: LatencyStore): Promise<LatencyResults> {
+  collectGarbage();
   const sqliteFile = storeKind === 'memory' ? undefined : openTemporarySqliteStore(storeKind === 'sqlite-thread' ? 'thread' : 'main');
   const store = new TimedEventStore(sqliteFile?.store ?? new MemoryEventStore());
   let batchSizes: number[] = [];
