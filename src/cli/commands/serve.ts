@@ -1,13 +1,15 @@
 /**
  * `elicit serve [--store FILE] [--port P]`: runs the MCP agent bridge over Streamable HTTP on
- * 127.0.0.1 until SIGINT or SIGTERM, on the SQLite store at security `strict` and the `mcp`
- * schema profile. It prints the endpoint on standard output and logs to standard error.
+ * 127.0.0.1 until SIGINT or SIGTERM, at security `strict` and the `mcp` schema profile. It
+ * prints the endpoint on standard output and logs to standard error. The store is the SQLite
+ * one that moves large commits to a worker thread, so that a burst of deadlines or of agents
+ * does not hold up the sessions while it is written.
  */
 import { startBridgeServer } from '../../mcp/bridgeServer.js';
 import { createElicitationRuntime } from '../../runtime/elicitationRuntime.js';
 import { isElicitationError } from '../../runtime/errors.js';
 import { resolveSecurityPolicy, type SecurityOptions } from '../../security/securityPolicy.js';
-import { SqliteEventStore } from '../../store/sqliteEventStore.js';
+import { SqliteEventStore, ThreadedSqliteEventStore } from '../../store/sqliteEventStore.js';
 import { ConfigurationError, parseOptions, UsageError, type Command } from '../commandSupport.js';
 import type { Logger } from '../logger.js';
 import { agentTokensFrom } from './token.js';
@@ -36,7 +38,9 @@ async function run(args: readonly string[], logger: Logger): Promise<number> {
     throw error;
   }
 
-  const runtime = await createElicitationRuntime({ store: new SqliteEventStore(storePath), security, schemaProfile: 'mcp' });
+  // The threaded store needs a file, which its two connections share; `:memory:` stays on one connection.
+  const store = storePath === ':memory:' ? new SqliteEventStore(storePath) : new ThreadedSqliteEventStore(storePath);
+  const runtime = await createElicitationRuntime({ store, security, schemaProfile: 'mcp' });
   let bridge;
   try {
     bridge = await startBridgeServer({ runtime, agentTokens: tokens, port, logger });
