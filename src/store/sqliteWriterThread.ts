@@ -1,7 +1,8 @@
 /**
- * A worker thread that owns the SQLite connection appends go through, so that a commit and
- * its fsync block that thread and not the host's event loop. Each write is one transaction
- * of rows; the thread replies once it has committed, or with the error that rolled it back.
+ * A worker thread with a SQLite connection of its own for the large appends, so that such a
+ * commit and its fsync block that thread and not the host's event loop. Each write is one
+ * transaction of rows. The thread replies once it has committed, or with the error that
+ * rolled it back.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -104,6 +105,11 @@ export class SqliteWriterThread {
     });
   }
 
+  /** The error every write fails with once the thread has died, or undefined while it runs. */
+  get failure(): ElicitationError | undefined {
+    return this.exitError;
+  }
+
   /** Writes `rows` (the parameters of `insertEventSql`) in one transaction; resolves once committed. */
   write(rows: readonly (readonly unknown[])[]): Promise<void> {
     if (this.exitError !== undefined) return Promise.reject(this.exitError);
@@ -134,7 +140,8 @@ export class SqliteWriterThread {
   /**
    * Fails every write in flight and every later one; the thread is gone or going.
    * NOTE: a write the thread committed but could not reply to before it died is failed too,
-   * so the runtime undoes events that the file holds, and a restart brings them back.
+   * so the runtime undoes events that the file holds, and a restart brings them back. The
+   * store then refuses every append, because its next position may already be taken.
    */
   private fail(message: string): void {
     this.exitError ??= new ElicitationError('STORE_UNAVAILABLE', `${message}; the writes in flight may or may not be stored, so open the store again, which reads what the file holds`);

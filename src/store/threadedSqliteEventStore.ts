@@ -1,10 +1,11 @@
 /**
  * The SQLite event store that moves large commits to a worker thread: the same file, table
  * and guarantees as `SqliteEventStore`. A small batch commits on the calling thread, where
- * it costs least. A large one (a burst of deadlines, a backlog under load) commits on the
- * writer thread while the host's event loop runs on, and `append` returns a promise for it.
- * Under load the runtime's group commit gathers what arrives during one commit into the
- * next, so batches grow instead of queueing.
+ * it costs least, and `append` returns its events. A large one (a burst of deadlines, a
+ * backlog under load) commits on the writer thread while the host's event loop runs on, and
+ * `append` returns a promise of them. Under load the runtime's group commit gathers what
+ * arrives during one commit into the next, so batches grow instead of queueing. Reads use a
+ * connection of their own, so an open `read()` never blocks an append.
  */
 import type Database from 'better-sqlite3';
 import { ElicitationError } from '../runtime/errors.js';
@@ -30,7 +31,10 @@ const defaultInlineBatchLimit = 32;
 
 export class ThreadedSqliteEventStore implements EventStore {
   readonly path: string;
+  /** The connection for reads. */
   private readonly database: Database.Database;
+  /** The connection for the batches committed on the calling thread. */
+  private readonly inlineDatabase: Database.Database;
   private readonly writer: SqliteWriterThread;
   private readonly insertBatch: (events: readonly UnstoredEvent[], first: number) => DomainEvent[];
   private readonly inlineBatchLimit: number;
@@ -48,13 +52,18 @@ export class ThreadedSqliteEventStore implements EventStore {
   /** Opens (or creates) the store at `path` and starts its writer thread. A file path is required. */
   constructor(path: string, options: ThreadedSqliteEventStoreOptions = {}) {
     if (path === ':memory:') {
-      throw new ElicitationError('INVALID_REQUEST', 'a threaded SQLite store needs a file path, because its two connections must share the database; use SqliteEventStore for :memory:');
+      throw new ElicitationError('INVALID_REQUEST', 'a threaded SQLite store needs a file path, because its connections must share the database; use SqliteEventStore for :memory:');
+    }
+    const inlineBatchLimit = options.inlineBatchLimit ?? defaultInlineBatchLimit;
+    if (!Number.isSafeInteger(inlineBatchLimit) || inlineBatchLimit < 0) {
+      throw new ElicitationError('INVALID_REQUEST', `inlineBatchLimit must be a whole number of events from 0 up, but got ${String(inlineBatchLimit)}`);
     }
     this.path = path;
+    this.inlineBatchLimit = inlineBatchLimit;
     const synchronous = options.synchronous ?? 'full';
     this.database = openEventsDatabase(path, synchronous);
-    this.insertBatch = prepareBatchInsert(this.database);
-    this.inlineBatchLimit = options.inlineBatchLimit ?? defaultInlineBatchLimit;
+    this.inlineDatabase = openEventsDatabase(path, synchronous);
+    this.insertBatch = prepareBatchInsert(this.inlineDatabase);
     this.selectAfter = this.database.prepare('SELECT * FROM events WHERE position > ? ORDER BY position');
     this.selectTime = this.database.prepare('SELECT time FROM events WHERE position = ?');
     const last = this.database.prepare('SELECT MAX(position) AS position FROM events').get() as { position: number | null };
@@ -63,13 +72,17 @@ export class ThreadedSqliteEventStore implements EventStore {
   }
 
   /**
-   * Appends `events`. A small batch commits on this thread and returns its events, unless a
-   * commit on the writer thread is unfinished. Any other batch returns a promise of them.
+   * Appends `events`. A small batch commits on this thread and returns its events when no
+   * append is still queued on the writer thread's commits. Otherwise it waits behind them,
+   * and a large batch goes to the writer thread, so both return a promise.
+   * Throws `STORE_UNAVAILABLE` once the store is closed or its writer thread has died.
    */
   append(events: readonly UnstoredEvent[]): readonly DomainEvent[] | Promise<readonly DomainEvent[]> {
     if (this.closed) {
       throw new ElicitationError('STORE_UNAVAILABLE', `the SQLite event store at ${this.path} is closed; open it again to append`);
     }
+    // The thread may have committed a write it could not confirm, so positions here may be stale.
+    if (this.writer.failure !== undefined) throw this.writer.failure;
     if (events.length === 0) return [];
     if (this.tail === undefined && events.length <= this.inlineBatchLimit) return this.insertHere(events);
 
@@ -95,13 +108,14 @@ export class ThreadedSqliteEventStore implements EventStore {
     return row?.time;
   }
 
-  /** Waits for the append in flight, then stops the writer thread and closes both connections. */
+  /** Waits for the appends in flight, then stops the writer thread and closes the connections. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.tail;
     this.tail = undefined;
     await this.writer.close();
+    this.inlineDatabase.close();
     this.database.close();
   }
 

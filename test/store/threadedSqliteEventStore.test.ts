@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createElicitationRuntime, SimulatedClock } from '../../src/index.js';
 import type { DomainEvent } from '../../src/store/domainEvent.js';
@@ -122,7 +123,7 @@ describe('threaded SQLite event store', () => {
     return store.close();
   });
 
-  it('large batch commits on the writer thread and small ones wait behind it', async () => {
+  it('small batch waits behind large', async () => {
     const path = temporaryDatabasePath();
     const store = new ThreadedSqliteEventStore(path, { inlineBatchLimit: 2 });
 
@@ -159,6 +160,44 @@ describe('threaded SQLite event store', () => {
 
     expect(positionsOf(next as readonly DomainEvent[])).toEqual([2]);
     expect(positionsOf(await readWithMainThreadStore(path))).toEqual([1, 2]);
+  });
+
+  it('open read does not block appends', async () => {
+    const path = temporaryDatabasePath();
+    const store = new ThreadedSqliteEventStore(path);
+    store.append([requested('q1')]);
+
+    const reading = store.read()[Symbol.iterator]();
+    const first = reading.next();
+    const appended = store.append([requested('q2')]);
+    reading.return?.();
+    await store.close();
+
+    expect(first.value).toMatchObject({ position: 1 });
+    expect(positionsOf(appended as readonly DomainEvent[])).toEqual([2]);
+  });
+
+  it('dead writer thread refuses every append', async () => {
+    const path = temporaryDatabasePath();
+    const store = new ThreadedSqliteEventStore(path, { inlineBatchLimit: 1 });
+    store.append([requested('q1')]);
+
+    // Stands in for a crash of the thread, which the store cannot tell from a lost reply.
+    await (store as unknown as { writer: { worker: Worker } }).writer.worker.terminate();
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(() => store.append([requested('q2')])).toThrow(expect.objectContaining({ code: 'STORE_UNAVAILABLE' }));
+    expect(() => store.append([requested('q3'), requested('q4')])).toThrow(expect.objectContaining({ code: 'STORE_UNAVAILABLE' }));
+    await store.close();
+    expect(positionsOf(await readWithMainThreadStore(path))).toEqual([1]);
+  });
+
+  it('invalid inline limit is refused', () => {
+    const path = temporaryDatabasePath();
+
+    for (const inlineBatchLimit of [-1, 1.5, Number.NaN]) {
+      expect(() => new ThreadedSqliteEventStore(path, { inlineBatchLimit })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+    }
   });
 
   it('in-memory path is refused', () => {
