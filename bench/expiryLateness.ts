@@ -38,7 +38,7 @@ export interface ExpiryRun {
 export interface ExpiryResults {
   readonly simulated: ExpiryRun;
   readonly system: ExpiryRun;
-  /** The same as `system`, on the SQLite store that commits on a worker thread. */
+  /** The same as `system`, on the SQLite store that moves large commits to a worker thread. */
   readonly systemThread: ExpiryRun;
   readonly baselineSimulated: ExpiryRun;
   readonly baselineSystem: ExpiryRun;

@@ -75,12 +75,12 @@ export function storeDelta(before: StoreReading, after: StoreReading): StoreRead
   return { events: after.events - before.events, batches: after.batches - before.batches, appendMs: after.appendMs - before.appendMs };
 }
 
-/** The SQLite store to measure: `main` commits on the calling thread (`SqliteEventStore`), `thread` on a worker (`ThreadedSqliteEventStore`). */
+/** The SQLite store to measure: `main` commits on the calling thread (`SqliteEventStore`), `thread` moves large commits to a worker (`ThreadedSqliteEventStore`). */
 export type SqliteWriter = 'main' | 'thread';
 
-/** Names where a SQLite store commits, for labels: "on the main thread" or "on a worker thread". */
+/** Names where a SQLite store commits, for labels. */
 export function committingOn(writer: SqliteWriter): string {
-  return writer === 'thread' ? 'on a worker thread (ThreadedSqliteEventStore)' : 'on the main thread (SqliteEventStore)';
+  return writer === 'thread' ? 'small batches on the main thread and large ones on a worker thread (ThreadedSqliteEventStore)' : 'on the main thread (SqliteEventStore)';
 }
 
 /** Opens a SQLite event store on a file in a new temporary directory, which `remove` deletes. */

@@ -31,7 +31,7 @@ export interface ThroughputRun extends ClosedLoopResult {
 export interface ThroughputResults {
   readonly memory: ThroughputRun;
   readonly sqlite: ThroughputRun;
-  /** The SQLite store that commits on a worker thread. */
+  /** The SQLite store that moves large commits to a worker thread. */
   readonly sqliteThread: ThroughputRun;
   readonly baseline: ThroughputRun;
   readonly storesAlone: StoreAloneResults;

@@ -14,7 +14,7 @@ import { acceptInput, benchmarkSecurity, requestInput, type BenchSizes } from '.
 const initialPoolSize = 512;
 const lifecycleTimeoutMs = 3_600_000;
 
-/** `sqlite` is `SqliteEventStore`, which commits on the main thread; `sqlite-thread` is `ThreadedSqliteEventStore`. */
+/** `sqlite` is `SqliteEventStore`, which commits on the main thread, and `sqlite-thread` is `ThreadedSqliteEventStore`. */
 export type LatencyStore = 'sqlite' | 'sqlite-thread' | 'memory';
 
 const storeLabels: Record<LatencyStore, string> = { sqlite: 'SqliteEventStore', 'sqlite-thread': 'ThreadedSqliteEventStore', memory: 'MemoryEventStore' };

@@ -38,7 +38,7 @@ async function run(args: readonly string[], logger: Logger): Promise<number> {
     throw error;
   }
 
-  // The threaded store needs a file, which its two connections share; `:memory:` stays on one connection.
+  // The threaded store needs a file for its two connections to share, so `:memory:` stays on one connection.
   const store = storePath === ':memory:' ? new SqliteEventStore(storePath) : new ThreadedSqliteEventStore(storePath);
   const runtime = await createElicitationRuntime({ store, security, schemaProfile: 'mcp' });
   let bridge;
