@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { ElicitationError } from '../runtime/errors.js';
 import type { DomainEvent, UnstoredEvent } from './domainEvent.js';
 import type { EventStore } from './eventStore.js';
-import { openEventsDatabase, prepareBatchInsert, rowToEvent, type EventRow, type SqliteSynchronous } from './sqliteSchema.js';
+import { openEventsDatabase, prepareBatchInsert, prepareReadAfter, type SqliteSynchronous } from './sqliteSchema.js';
 
 export { ThreadedSqliteEventStore, type ThreadedSqliteEventStoreOptions } from './threadedSqliteEventStore.js';
 
@@ -21,7 +21,7 @@ export interface SqliteEventStoreOptions {
 export class SqliteEventStore implements EventStore {
   readonly path: string;
   private readonly database: Database.Database;
-  private readonly selectAfter: Database.Statement;
+  private readonly readAfter: (after: number) => Generator<DomainEvent>;
   private readonly insertBatch: (events: readonly UnstoredEvent[], first: number) => DomainEvent[];
   private position: number;
   private closed = false;
@@ -31,7 +31,7 @@ export class SqliteEventStore implements EventStore {
     this.path = path;
     this.database = openEventsDatabase(path, options.synchronous ?? 'full');
     this.insertBatch = prepareBatchInsert(this.database);
-    this.selectAfter = this.database.prepare('SELECT * FROM events WHERE position > ? ORDER BY position');
+    this.readAfter = prepareReadAfter(this.database);
     const last = this.database.prepare('SELECT MAX(position) AS position FROM events').get() as { position: number | null };
     this.position = last.position ?? 0;
   }
@@ -49,7 +49,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   *read(after = 0): Iterable<DomainEvent> {
-    for (const row of this.selectAfter.iterate(after) as Iterable<EventRow>) yield rowToEvent(row);
+    yield* this.readAfter(after);
   }
 
   lastPosition(): number {

@@ -66,6 +66,26 @@ export function prepareBatchInsert(database: Database.Database): (events: readon
   });
 }
 
+/** How many rows one query of `prepareReadAfter` fetches. */
+const readPageSize = 1000;
+
+/**
+ * Prepares the read of the log from a position on. It fetches a page of rows at a time, so no
+ * query stays open between the events it yields, and the same connection can append meanwhile.
+ */
+export function prepareReadAfter(database: Database.Database): (after: number) => Generator<DomainEvent> {
+  const selectPage = database.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+  return function* readAfter(after: number) {
+    let last = after;
+    for (;;) {
+      const rows = selectPage.all(last, readPageSize) as EventRow[];
+      for (const row of rows) yield rowToEvent(row);
+      if (rows.length < readPageSize) return;
+      last = rows.at(-1)!.position;
+    }
+  };
+}
+
 /** Returns the parameters of `insertEventSql` for `event` stored at `position`. */
 export function eventRow(event: UnstoredEvent, position: number): unknown[] {
   return [position, event.eventId, event.type, event.elicitationId, event.version, event.time, event.causationId, event.correlationId, JSON.stringify(event.data)];

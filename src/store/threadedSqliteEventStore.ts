@@ -11,7 +11,7 @@ import type Database from 'better-sqlite3';
 import { ElicitationError } from '../runtime/errors.js';
 import { storedAt, type DomainEvent, type UnstoredEvent } from './domainEvent.js';
 import type { EventStore } from './eventStore.js';
-import { eventRow, openEventsDatabase, prepareBatchInsert, rowToEvent, type EventRow, type SqliteSynchronous } from './sqliteSchema.js';
+import { eventRow, openEventsDatabase, prepareBatchInsert, prepareReadAfter, type SqliteSynchronous } from './sqliteSchema.js';
 import { SqliteWriterThread } from './sqliteWriterThread.js';
 
 export interface ThreadedSqliteEventStoreOptions {
@@ -38,7 +38,7 @@ export class ThreadedSqliteEventStore implements EventStore {
   private readonly writer: SqliteWriterThread;
   private readonly insertBatch: (events: readonly UnstoredEvent[], first: number) => DomainEvent[];
   private readonly inlineBatchLimit: number;
-  private readonly selectAfter: Database.Statement;
+  private readonly readAfter: (after: number) => Generator<DomainEvent>;
   private readonly selectTime: Database.Statement;
   /** The position of the last committed event. */
   private position: number;
@@ -64,7 +64,7 @@ export class ThreadedSqliteEventStore implements EventStore {
     this.database = openEventsDatabase(path, synchronous);
     this.inlineDatabase = openEventsDatabase(path, synchronous);
     this.insertBatch = prepareBatchInsert(this.inlineDatabase);
-    this.selectAfter = this.database.prepare('SELECT * FROM events WHERE position > ? ORDER BY position');
+    this.readAfter = prepareReadAfter(this.database);
     this.selectTime = this.database.prepare('SELECT time FROM events WHERE position = ?');
     const last = this.database.prepare('SELECT MAX(position) AS position FROM events').get() as { position: number | null };
     this.position = last.position ?? 0;
@@ -96,7 +96,7 @@ export class ThreadedSqliteEventStore implements EventStore {
   }
 
   *read(after = 0): Iterable<DomainEvent> {
-    for (const row of this.selectAfter.iterate(after) as Iterable<EventRow>) yield rowToEvent(row);
+    yield* this.readAfter(after);
   }
 
   lastPosition(): number {

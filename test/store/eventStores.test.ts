@@ -1,12 +1,13 @@
 /**
- * The event store contract, run on the memory store and on the SQLite store: positions
- * from 1, gap-free and increasing, all-or-nothing batches, reads in position order.
+ * The event store contract, run on the memory store and on both SQLite stores: positions
+ * from 1, gap-free and increasing, all-or-nothing batches, reads in position order, and
+ * appends while a read is open.
  * The SQLite store also keeps its log across a close and a reopen.
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { isElicitationError } from '../../src/runtime/errors.js';
-import type { UnstoredEvent } from '../../src/store/domainEvent.js';
+import type { DomainEvent, UnstoredEvent } from '../../src/store/domainEvent.js';
 import { readAll, type EventStore } from '../../src/store/eventStore.js';
 import { MemoryEventStore } from '../../src/store/memoryEventStore.js';
 import { SqliteEventStore } from '../../src/store/sqliteEventStore.js';
@@ -28,6 +29,7 @@ async function appendError(store: EventStore, events: readonly UnstoredEvent[]):
 const storeKinds: Array<[string, () => EventStore]> = [
   ['memory', () => new MemoryEventStore()],
   ['sqlite', () => new SqliteEventStore(temporaryDatabasePath())],
+  ['sqlite in memory', () => new SqliteEventStore(':memory:')],
   ['threaded sqlite', () => new ThreadedSqliteEventStore(temporaryDatabasePath())],
 ];
 
@@ -39,6 +41,35 @@ describe.each(storeKinds)('%s event store contract', (_kind, openStore) => {
     expect(await store.lastTime()).toBeUndefined();
     expect(await readAll(store)).toEqual([]);
     await store.close();
+  });
+
+  it('append during an open read', async () => {
+    const store = openStore();
+    await store.append([requested('q1', startTime), requested('q2', startTime)]);
+
+    const seen: number[] = [];
+    let appendedMidRead: unknown;
+    for await (const event of store.read()) {
+      seen.push(event.position);
+      if (event.position === 1) appendedMidRead = await store.append([answered('q1', startTime + 1)]);
+    }
+    await store.close();
+
+    expect(seen.slice(0, 2)).toEqual([1, 2]);
+    expect(positionsOf(appendedMidRead as readonly DomainEvent[])).toEqual([3]);
+  });
+
+  it('long log reads whole and in order', async () => {
+    const store = openStore();
+    const ids = Array.from({ length: 2_500 }, (_, index) => `q${index}`);
+    await store.append(ids.map((id) => requested(id, startTime)));
+
+    const read = await readAll(store);
+    await store.close();
+
+    expect(read).toHaveLength(2_500);
+    expect(read.map((event) => event.position)).toEqual(ids.map((_, index) => index + 1));
+    expect(read.map((event) => event.elicitationId)).toEqual(ids);
   });
 
   it('positions start at one', async () => {
