@@ -50,7 +50,7 @@ async function run(args: readonly string[], logger: Logger): Promise<number> {
   }
 
   process.stdout.write(`elicit serve: MCP endpoint ${bridge.url.href}, store ${storePath}\n`);
-  logger.info(`${runtime.pendingCount} elicitations pending in the store; tokens are checked with the secret from ${origin}`);
+  logger.info(`${runtime.pendingCount} ${runtime.pendingCount === 1 ? 'elicitation' : 'elicitations'} pending in the store; tokens are checked with the secret from ${origin}`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
