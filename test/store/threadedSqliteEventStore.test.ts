@@ -30,6 +30,20 @@ async function readWithMainThreadStore(path: string): Promise<DomainEvent[]> {
   }
 }
 
+/** Returns the position, elicitation and version of each event in the file, read on the main thread. */
+async function storedVersions(path: string): Promise<Array<[number, string | null, number | null]>> {
+  return (await readWithMainThreadStore(path)).map((event) => [event.position, event.elicitationId, event.version]);
+}
+
+/** The log after requests q1, q2 and q3, then answers to q1 and q2, in that order. */
+const threeRequestsThenTwoAnswers = [
+  [1, 'q1', 1],
+  [2, 'q2', 1],
+  [3, 'q3', 1],
+  [4, 'q1', 2],
+  [5, 'q2', 2],
+];
+
 describe('threaded SQLite event store', () => {
   it('acknowledged batch is visible to another connection', async () => {
     const path = temporaryDatabasePath();
@@ -64,14 +78,7 @@ describe('threaded SQLite event store', () => {
     await store.close();
 
     expect(batches.map(positionsOf)).toEqual([[1, 2], [3], [4, 5]]);
-    const stored = await readWithMainThreadStore(path);
-    expect(stored.map((event) => [event.position, event.elicitationId, event.version])).toEqual([
-      [1, 'q1', 1],
-      [2, 'q2', 1],
-      [3, 'q3', 1],
-      [4, 'q1', 2],
-      [5, 'q2', 2],
-    ]);
+    expect(await storedVersions(path)).toEqual(threeRequestsThenTwoAnswers);
   });
 
   it('failure in a queue of appends fails only its own batch', async () => {
@@ -139,14 +146,7 @@ describe('threaded SQLite event store', () => {
     expect(positionsOf(largeStored)).toEqual([1, 2, 3]);
     expect(positionsOf(smallAfterwards)).toEqual([4]);
     expect(positionsOf(inlineAgain as readonly DomainEvent[])).toEqual([5]);
-    const stored = await readWithMainThreadStore(path);
-    expect(stored.map((event) => [event.position, event.elicitationId, event.version])).toEqual([
-      [1, 'q1', 1],
-      [2, 'q2', 1],
-      [3, 'q3', 1],
-      [4, 'q1', 2],
-      [5, 'q2', 2],
-    ]);
+    expect(await storedVersions(path)).toEqual(threeRequestsThenTwoAnswers);
   });
 
   it('failed small batch throws and leaves no gap', async () => {
