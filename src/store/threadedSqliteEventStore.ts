@@ -86,7 +86,7 @@ export class ThreadedSqliteEventStore implements EventStore {
     if (events.length === 0) return [];
     if (this.tail === undefined && events.length <= this.inlineBatchLimit) return this.insertHere(events);
 
-    const appended = (this.tail ?? Promise.resolve()).then(() => (events.length <= this.inlineBatchLimit ? this.insertHere(events) : this.insertOnWriterThread(events)));
+    const appended = (this.tail ?? Promise.resolve()).then(() => this.insertQueued(events));
     const tail: Promise<unknown> = appended.catch(() => undefined);
     this.tail = tail;
     void tail.then(() => {
@@ -117,6 +117,12 @@ export class ThreadedSqliteEventStore implements EventStore {
     await this.writer.close();
     this.inlineDatabase.close();
     this.database.close();
+  }
+
+  /** Inserts a batch that waited behind the writer thread, which may have died meanwhile. */
+  private insertQueued(events: readonly UnstoredEvent[]): readonly DomainEvent[] | Promise<readonly DomainEvent[]> {
+    if (this.writer.failure !== undefined) throw this.writer.failure;
+    return events.length <= this.inlineBatchLimit ? this.insertHere(events) : this.insertOnWriterThread(events);
   }
 
   private insertHere(events: readonly UnstoredEvent[]): readonly DomainEvent[] {

@@ -192,6 +192,21 @@ describe('threaded SQLite event store', () => {
     expect(positionsOf(await readWithMainThreadStore(path))).toEqual([1]);
   });
 
+  it('small batch queued behind a dead thread fails', async () => {
+    const path = temporaryDatabasePath();
+    const store = new ThreadedSqliteEventStore(path, { inlineBatchLimit: 1 });
+    const worker = (store as unknown as { writer: { worker: Worker } }).writer.worker;
+
+    const large = store.append([requested('q1'), requested('q2')]);
+    const queued = store.append([requested('q3')]);
+    await worker.terminate();
+    const outcomes = await Promise.allSettled([large, queued]);
+    await store.close();
+
+    expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { code: 'STORE_UNAVAILABLE' } });
+    expect(positionsOf(await readWithMainThreadStore(path)).includes(3)).toBe(false);
+  });
+
   it('invalid inline limit is refused', () => {
     const path = temporaryDatabasePath();
 
