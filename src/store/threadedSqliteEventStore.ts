@@ -56,7 +56,7 @@ export class ThreadedSqliteEventStore implements EventStore {
     }
     const inlineBatchLimit = options.inlineBatchLimit ?? defaultInlineBatchLimit;
     if (!Number.isSafeInteger(inlineBatchLimit) || inlineBatchLimit < 0) {
-      throw new ElicitationError('INVALID_REQUEST', `inlineBatchLimit must be a whole number of events from 0 up, but got ${String(inlineBatchLimit)}`);
+      throw new ElicitationError('INVALID_REQUEST', `inlineBatchLimit must be a whole number of events from 0 up, but got ${typeof inlineBatchLimit === 'number' ? String(inlineBatchLimit) : JSON.stringify(inlineBatchLimit)}`);
     }
     this.path = path;
     this.inlineBatchLimit = inlineBatchLimit;

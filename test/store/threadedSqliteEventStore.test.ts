@@ -213,6 +213,8 @@ describe('threaded SQLite event store', () => {
     for (const inlineBatchLimit of [-1, 1.5, Number.NaN]) {
       expect(() => new ThreadedSqliteEventStore(path, { inlineBatchLimit })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
     }
+    // A string from a configuration file is named as a string, so the reader sees why it was refused.
+    expect(() => new ThreadedSqliteEventStore(path, { inlineBatchLimit: '8' as unknown as number })).toThrow(/but got "8"/);
   });
 
   it('in-memory path is refused', () => {
