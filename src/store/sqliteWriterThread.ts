@@ -141,7 +141,7 @@ export class SqliteWriterThread {
    * Fails every write in flight and every later one; the thread is gone or going.
    * NOTE: a write the thread committed but could not reply to before it died is failed too,
    * so the runtime undoes events that the file holds, and a restart brings them back. The
-   * store then refuses every append, because its next position may already be taken.
+   * store then rejects every append, because its next position may already be taken.
    */
   private fail(message: string): void {
     this.exitError ??= new ElicitationError('STORE_UNAVAILABLE', `${message}; the writes in flight may or may not be stored, so open the store again, which reads what the file holds`);

@@ -52,7 +52,7 @@ export class ThreadedSqliteEventStore implements EventStore {
   /** Opens (or creates) the store at `path` and starts its writer thread. A file path is required. */
   constructor(path: string, options: ThreadedSqliteEventStoreOptions = {}) {
     if (path === ':memory:') {
-      throw new ElicitationError('INVALID_REQUEST', 'a threaded SQLite store needs a file path, because its connections must share the database; use SqliteEventStore for :memory:');
+      throw new ElicitationError('INVALID_REQUEST', 'a threaded SQLite store needs a file path, because its connections must share the database. Use SqliteEventStore for :memory:');
     }
     const inlineBatchLimit = options.inlineBatchLimit ?? defaultInlineBatchLimit;
     if (!Number.isSafeInteger(inlineBatchLimit) || inlineBatchLimit < 0) {
@@ -72,10 +72,10 @@ export class ThreadedSqliteEventStore implements EventStore {
   }
 
   /**
-   * Appends `events`. A small batch commits on this thread and returns its events when no
-   * append is still queued on the writer thread's commits. Otherwise it waits behind them,
-   * and a large batch goes to the writer thread, so both return a promise.
-   * Throws `STORE_UNAVAILABLE` once the store is closed or its writer thread has died.
+   * Appends `events`. A small batch commits on this thread and returns its events, unless an
+   * append on the writer thread is unfinished. Then it waits behind that append and returns a
+   * promise, as a large batch does. Throws `STORE_UNAVAILABLE` once the store is closed or its
+   * writer thread has died.
    */
   append(events: readonly UnstoredEvent[]): readonly DomainEvent[] | Promise<readonly DomainEvent[]> {
     if (this.closed) {

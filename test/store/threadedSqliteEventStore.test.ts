@@ -35,7 +35,7 @@ async function storedVersions(path: string): Promise<Array<[number, string | nul
   return (await readWithMainThreadStore(path)).map((event) => [event.position, event.elicitationId, event.version]);
 }
 
-/** The log after requests q1, q2 and q3, then answers to q1 and q2, in that order. */
+/** The log after requested events for q1, q2 and q3, then answered events for q1 and q2. */
 const threeRequestsThenTwoAnswers = [
   [1, 'q1', 1],
   [2, 'q2', 1],
@@ -177,7 +177,7 @@ describe('threaded SQLite event store', () => {
     expect(positionsOf(appended as readonly DomainEvent[])).toEqual([2]);
   });
 
-  it('dead writer thread refuses every append', async () => {
+  it('dead writer thread rejects appends', async () => {
     const path = temporaryDatabasePath();
     const store = new ThreadedSqliteEventStore(path, { inlineBatchLimit: 1 });
     store.append([requested('q1')]);
@@ -207,13 +207,13 @@ describe('threaded SQLite event store', () => {
     expect(positionsOf(await readWithMainThreadStore(path)).includes(3)).toBe(false);
   });
 
-  it('invalid inline limit is refused', () => {
+  it('invalid inline limit throws', () => {
     const path = temporaryDatabasePath();
 
     for (const inlineBatchLimit of [-1, 1.5, Number.NaN]) {
       expect(() => new ThreadedSqliteEventStore(path, { inlineBatchLimit })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
     }
-    // A string from a configuration file is named as a string, so the reader sees why it was refused.
+    // A string from a configuration file is quoted in the message, so the reader sees why it is invalid.
     expect(() => new ThreadedSqliteEventStore(path, { inlineBatchLimit: '8' as unknown as number })).toThrow(/but got "8"/);
   });
 
