@@ -6,7 +6,7 @@
 import { filter, type Subscription } from 'rxjs';
 import { createElicitationRuntime, SimulatedClock, SystemClock, type DomainEvent, type ElicitationRuntime, type ExpiredEvent } from '../src/index.js';
 import { BaselineElicitations } from './baseline.js';
-import { collectGarbage, committingOn, openTemporarySqliteStore, TimedEventStore, type SqliteWriter } from './instruments.js';
+import { collectGarbage, committingOn, openTemporarySqliteStore, storeDelta, TimedEventStore, type SqliteWriter } from './instruments.js';
 import { benchmarkBucket } from './lifecycleThroughput.js';
 import { ProgressBar } from './progress.js';
 import { distributionOf, maximumOf, minimumOf, percentilesOf, type Distribution, type LatencyPercentiles } from './stats.js';
@@ -14,6 +14,8 @@ import { benchmarkSecurity, requestInput, type BenchSizes } from './workload.js'
 
 /** Requests in flight at once while the deadlines are set up. */
 const setupChunk = 8_192;
+/** The deadlines of the SystemClock runs fall evenly over this many ms. */
+export const deadlineSpreadMs = 1000;
 /** How long to wait for the last expiry after the last deadline before reporting what came. */
 const expiryWaitLimitMs = 60_000;
 
@@ -33,6 +35,8 @@ export interface ExpiryRun {
   /** Wall-clock time at which the event came out of `transitions$` (durable), minus its deadline, in ms. */
   readonly durableLatenessMs: LatencyPercentiles | null;
   readonly batchSizes: Distribution | null;
+  /** Ms the main thread spent inside store appends from the end of the setup until the last expiry, or null without a store. */
+  readonly appendMs: number | null;
 }
 
 export interface ExpiryResults {
@@ -120,6 +124,7 @@ async function expireOnSimulatedClock(count: number): Promise<ExpiryRun> {
     // Deadlines spread over one second, a minute after the start.
     const { setupMs } = await requestAll('deadlines on the SimulatedClock', count, (sequence) => runtime.request(requestInput(sequence, 60_000 + (sequence % 1000))));
     batchSizes = [];
+    const storeAtStart = store.reading();
 
     const startedAt = performance.now();
     clock.advanceTo(startTime + 61_000);
@@ -129,6 +134,7 @@ async function expireOnSimulatedClock(count: number): Promise<ExpiryRun> {
     return {
       deadlines: count, setupMs, passedDuringSetup: 0, firedWithinMs, durableWithinMs: collector.lastDurableAt - startedAt,
       expired: collector.lateness.length, latenessMs: percentilesOf(collector.lateness), durableLatenessMs: null, batchSizes: distributionOf(batchSizes),
+      appendMs: storeDelta(storeAtStart, store.reading()).appendMs,
     };
   } finally {
     collector.stop();
@@ -148,12 +154,13 @@ async function expireOnSystemClock(count: number, setupMsPerRequest: number, wri
   try {
     // Twice the estimated setup time plus a second, so the deadlines fall after the last request.
     const firstDeadline = Date.now() + Math.ceil(2 * setupMsPerRequest * count) + 1_000;
-    const deadlineOf = (sequence: number) => firstDeadline + Math.floor((sequence * 1000) / count);
+    const deadlineOf = (sequence: number) => firstDeadline + Math.floor((sequence * deadlineSpreadMs) / count);
     const { deadlines, setupMs } = await requestAll(`deadlines on the SystemClock, SQLite committing ${committingOn(writer)}`, count, (sequence) =>
       runtime.request(requestInput(sequence, Math.max(1, deadlineOf(sequence) - Date.now()))),
     );
     const setupEndedAt = Date.now();
     batchSizes = [];
+    const storeAtStart = store.reading();
 
     const earliest = minimumOf(deadlines);
     const waitForFirstMs = Math.max(0, earliest - Date.now());
@@ -170,6 +177,7 @@ async function expireOnSystemClock(count: number, setupMsPerRequest: number, wri
       latenessMs: percentilesOf(collector.lateness),
       durableLatenessMs: percentilesOf(collector.durableLateness),
       batchSizes: distributionOf(batchSizes),
+      appendMs: storeDelta(storeAtStart, store.reading()).appendMs,
     };
   } finally {
     collector.stop();
@@ -194,7 +202,7 @@ async function expireBaselineOnSimulatedClock(count: number): Promise<ExpiryRun>
 
   return {
     deadlines: count, setupMs, passedDuringSetup: 0, firedWithinMs, durableWithinMs: firedWithinMs, expired: expired.length,
-    latenessMs: percentilesOf(expired.map((event) => event.time - (event.data.deadline as number))), durableLatenessMs: null, batchSizes: null,
+    latenessMs: percentilesOf(expired.map((event) => event.time - (event.data.deadline as number))), durableLatenessMs: null, batchSizes: null, appendMs: null,
   };
 }
 
@@ -202,7 +210,7 @@ async function expireBaselineOnSystemClock(count: number, setupMsPerRequest: num
   collectGarbage();
   const baseline = new BaselineElicitations({ wallClockTimers: true, bucket: benchmarkBucket() });
   const firstDeadline = Date.now() + Math.ceil(2 * setupMsPerRequest * count) + 1_000;
-  const deadlineOf = (sequence: number) => firstDeadline + Math.floor((sequence * 1000) / count);
+  const deadlineOf = (sequence: number) => firstDeadline + Math.floor((sequence * deadlineSpreadMs) / count);
   const { deadlines, setupMs } = await requestAll('deadlines in the baseline, wall clock', count, (sequence) =>
     baseline.request(requestInput(sequence, Math.max(1, deadlineOf(sequence) - Date.now()))),
   );
@@ -218,6 +226,6 @@ async function expireBaselineOnSystemClock(count: number, setupMsPerRequest: num
   return {
     deadlines: count, setupMs, passedDuringSetup: deadlines.filter((deadline) => deadline <= setupEndedAt).length,
     firedWithinMs, durableWithinMs: firedWithinMs, expired: expired.length,
-    latenessMs: percentilesOf(lateness), durableLatenessMs: null, batchSizes: null,
+    latenessMs: percentilesOf(lateness), durableLatenessMs: null, batchSizes: null, appendMs: null,
   };
 }

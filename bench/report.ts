@@ -3,7 +3,7 @@
  * ratio to the baseline, and the list of targets that the JSON result carries.
  */
 import type { RecoveryResult } from './recoveryTime.js';
-import type { ExpiryResults, ExpiryRun } from './expiryLateness.js';
+import { deadlineSpreadMs, type ExpiryResults, type ExpiryRun } from './expiryLateness.js';
 import type { ThroughputResults, ThroughputRun } from './lifecycleThroughput.js';
 import type { PendingLevel } from './pendingLevels.js';
 import type { PendingScalingResults } from './pendingScaling.js';
@@ -25,7 +25,10 @@ export interface Target {
   readonly target: number;
   readonly comparison: '>=' | '<=';
   readonly met: boolean;
-  /** The reason the value is missing, or the level it comes from when that is not the named one. */
+  /**
+   * The reason the value is missing, the level it comes from when that is not the named one,
+   * or the figures of the same run that explain the value.
+   */
   readonly note?: string;
 }
 
@@ -59,12 +62,27 @@ export function targetsOf(results: BenchResults): Target[] {
       largest !== undefined && largest.pending === 1_000_000,
     ),
     target('p99 accept latency at 5,000 commands/s offered (SqliteEventStore, durability sync)', results.latency?.sqlite.accept.p99 ?? null, 'ms', '<=', 2),
-    target(`p99 expiry lateness, ${n(results.expiry?.system.deadlines ?? null)} deadlines in one second on the SystemClock (SqliteEventStore)`, results.expiry?.system.latenessMs.p99 ?? null, 'ms', '<=', 20),
+    target(`p99 expiry lateness, ${n(results.expiry?.system.deadlines ?? null)} deadlines in one second on the SystemClock (SqliteEventStore)`, results.expiry?.system.latenessMs.p99 ?? null, 'ms', '<=', 20, results.expiry ? oneThreadExpiryNote(results.expiry) : undefined),
     // The same three targets on the SQLite store that moves large commits to a worker thread.
     target('durable lifecycles per second (ThreadedSqliteEventStore, durability sync, 256 in flight)', results.throughput?.sqliteThread.lifecyclesPerSecond ?? null, 'lifecycles/s', '>=', 20_000),
     target('p99 accept latency at 5,000 commands/s offered (ThreadedSqliteEventStore, durability sync)', results.latency?.sqliteThread.accept.p99 ?? null, 'ms', '<=', 2),
     target(`p99 expiry lateness, ${n(results.expiry?.systemThread.deadlines ?? null)} deadlines in one second on the SystemClock (ThreadedSqliteEventStore)`, results.expiry?.systemThread.latenessMs.p99 ?? null, 'ms', '<=', 20),
   ];
+}
+
+/**
+ * Says where `SqliteEventStore`'s main thread spent the burst: the time inside its appends in
+ * the SystemClock run, and the time to fire that many expiries, from the SimulatedClock run,
+ * where firing finishes before any write starts.
+ */
+function oneThreadExpiryNote(expiry: ExpiryResults): string {
+  const { simulated, system } = expiry;
+  const fireMs = (simulated.firedWithinMs / simulated.deadlines) * system.deadlines;
+  return (
+    `SqliteEventStore fires and writes every expiry on the main thread. In this run that thread spent ${n(system.appendMs, 0)} ms inside appends, ` +
+    `and firing ${n(system.deadlines)} expiries takes about ${n(fireMs, 0)} ms (${n((fireMs * 1000) / system.deadlines, 1)} µs each on the SimulatedClock): ` +
+    `${n((system.appendMs ?? Number.NaN) + fireMs, 0)} ms of work for deadlines that fall over ${n(deadlineSpreadMs)} ms`
+  );
 }
 
 /** Builds a target; `measuredAsNamed` is false when the value comes from another level than the one named, which is never counted as met. */
