@@ -18,7 +18,8 @@ import { resolveSecurityPolicy, type SecurityOptions, type SecurityPolicy } from
 import type { CommandName, DomainEvent, JsonSchema, RefusedData, RefusedEvent, TerminalEvent, UnstoredEvent } from '../store/domainEvent.js';
 import type { EventStore } from '../store/eventStore.js';
 import { MemoryEventStore } from '../store/memoryEventStore.js';
-import { ElicitationProjection, type ElicitationRecord } from '../store/projection.js';
+import { ElicitationProjection, foldElicitation, type ElicitationRecord } from '../store/projection.js';
+import { SettledRetention } from './settledRetention.js';
 import { SystemClock, type RuntimeClock } from './clock.js';
 import { ElicitationError, type ErrorCode } from './errors.js';
 import { EventLog, type StoreRetryOptions } from './eventLog.js';
@@ -57,6 +58,13 @@ export interface ElicitationRuntimeOptions {
     readonly maxCachedSchemas?: number;
     /** Size and depth limits of schemas, content and metadata. */
     readonly input?: Partial<InputLimits>;
+    /**
+     * How many settled elicitations to keep in memory, the most recently settled; unlimited by
+     * default. An older one is read back from the store when a command or a lookup names it,
+     * with the same outcome, and `elicitations()` no longer lists it. The store must implement
+     * `readElicitation`, as the SQLite stores do.
+     */
+    readonly maxSettledInMemory?: number;
   };
   /**
    * Receives XState's inspection events of every elicitation actor. With it, each command and
@@ -149,6 +157,8 @@ export class ElicitationRuntime {
   private readonly durability: 'sync' | 'async';
   private readonly maxPending: number;
   private readonly maxBacklog: number;
+  /** The retention of settled elicitations in memory, when `limits.maxSettledInMemory` is set. */
+  private readonly retention: SettledRetention | undefined;
   private readonly failures = new Subject<ActorFailure>();
   /** Terminal events not yet durable, so `settled` waits for them. */
   private readonly settling = new Map<ElicitationId, Promise<DomainEvent>>();
@@ -185,6 +195,7 @@ export class ElicitationRuntime {
       onRollback: (events) => this.rollBack(events),
     });
     this.transitions$ = this.log.committed$;
+    this.retention = this.settledRetention(options.limits?.maxSettledInMemory);
     this.failures$ = this.failures.asObservable();
 
     const tokens = policy.tokens;
@@ -211,8 +222,8 @@ export class ElicitationRuntime {
   async recover(history: Iterable<DomainEvent> | AsyncIterable<DomainEvent>): Promise<void> {
     // Applied while reading, so a long log is never held in memory as a whole; a synchronous
     // store is read without an await per event.
-    if (Symbol.iterator in history) for (const event of history) this.projection.apply(event);
-    else for await (const event of history) this.projection.apply(event);
+    if (Symbol.iterator in history) for (const event of history) this.recoverEvent(event);
+    else for await (const event of history) this.recoverEvent(event);
 
     for (const record of this.projection.all()) {
       if (record.state === 'pending') this.superviseRecord(record);
@@ -255,7 +266,7 @@ export class ElicitationRuntime {
 
   /** Returns the elicitation as it is now, or `undefined` if no such id was requested. */
   get(id: string): ElicitationSnapshot | undefined {
-    return this.projection.get(asElicitationId(id));
+    return this.recordOf(asElicitationId(id));
   }
 
   /** Lists the elicitations pending for `responder`, oldest first, with response tokens at `strict`. */
@@ -267,7 +278,10 @@ export class ElicitationRuntime {
     });
   }
 
-  /** Iterates over every elicitation in the runtime, in the order of their requests. */
+  /**
+   * Iterates over every elicitation in memory, in the order of their requests: all of them,
+   * unless `limits.maxSettledInMemory` keeps only the most recently settled.
+   */
   elicitations(): IterableIterator<ElicitationSnapshot> {
     return this.projection.all();
   }
@@ -277,7 +291,7 @@ export class ElicitationRuntime {
    * the host that delivers the elicitation, never for an agent: any token it signs works.
    */
   issueResponseToken(id: string): string | undefined {
-    const record = this.projection.get(asElicitationId(id));
+    const record = this.recordOf(asElicitationId(id));
     if (record === undefined) throw this.refusals.notFound(id);
     return this.policy.tokens?.issue(record.id, record.to);
   }
@@ -285,11 +299,11 @@ export class ElicitationRuntime {
   /** Resolves with the elicitation once it is final and its final event is durable. */
   settled(id: string): Promise<ElicitationSnapshot> {
     const elicitationId = asElicitationId(id);
-    const record = this.projection.get(elicitationId);
+    const record = this.recordOf(elicitationId);
     if (record === undefined) return Promise.reject(this.refusals.notFound(id));
 
     const settling = this.settling.get(elicitationId);
-    if (settling) return settling.then(() => this.projection.get(elicitationId)!);
+    if (settling) return settling.then(() => this.recordOf(elicitationId)!);
     if (record.state !== 'pending') return Promise.resolve(record);
 
     return new Promise((resolve) => {
@@ -370,7 +384,7 @@ export class ElicitationRuntime {
     const id = asElicitationId(checkElicitationId(input.id));
     // A copy through JSON: the caller may change its object later, and only JSON reaches the log.
     const copiedContent = type === 'ACCEPT' ? copyJson('content', content, this.inputLimits.content) : undefined;
-    const record = this.projection.get(id);
+    const record = this.recordOf(id);
     if (record === undefined) throw this.refusals.notFound(id, agent, command);
 
     if (record.state !== 'pending') throw this.refusals.onSettled(record, type, agent, input.token);
@@ -385,7 +399,7 @@ export class ElicitationRuntime {
     switch (delivery.kind) {
       case 'taken':
         if (settlement === undefined) throw new Error(`elicitation ${id} took ${command} but recorded no final event`);
-        return settlement.then(() => this.projection.get(id)!);
+        return settlement.then(() => this.recordOf(id)!);
       case 'refused':
         throw this.refusals.byMachine(record, command, agent, delivery.refusal, copiedContent);
       case 'failed':
@@ -417,7 +431,7 @@ export class ElicitationRuntime {
     const waiters = this.settledWaiters.get(id);
     if (waiters !== undefined) {
       this.settledWaiters.delete(id);
-      const outcome = durable.then(() => this.projection.get(id)!);
+      const outcome = durable.then(() => this.recordOf(id)!);
       // Marked as handled: a failed write is each waiter's to handle, never an unhandled rejection here.
       outcome.catch(() => undefined);
       for (const wake of waiters) wake(outcome);
@@ -463,6 +477,48 @@ export class ElicitationRuntime {
     // Marked as handled here, because each waiter's own promise carries the rejection to its caller.
     undone.catch(() => undefined);
     for (const wake of waiters) wake(undone);
+  }
+
+  /**
+   * Returns the record of `id`: from memory, or read back from the store when
+   * `limits.maxSettledInMemory` dropped it. Undefined when the log does not contain it.
+   */
+  private recordOf(id: ElicitationId): ElicitationRecord | undefined {
+    const record = this.projection.get(id);
+    if (record !== undefined || this.retention === undefined) return record;
+    let events;
+    try {
+      events = this.store.readElicitation!(id);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ElicitationError('STORE_UNAVAILABLE', `elicitation ${id} is not in memory, and reading it from the store failed (${reason}); retry once the store is open and readable`);
+    }
+    return foldElicitation(events);
+  }
+
+  /** Applies one stored event while recovering. A settled elicitation counts toward the retention limit. */
+  private recoverEvent(event: DomainEvent): void {
+    this.projection.apply(event);
+    if (this.retention !== undefined && event.elicitationId !== null && event.type !== 'elicitation.requested') this.retention.settled(event.elicitationId);
+  }
+
+  /**
+   * Checks `limits.maxSettledInMemory` and starts dropping settled elicitations past it, each
+   * once its terminal event is durable, so that a rollback always finds the record it undoes.
+   */
+  private settledRetention(limit: number | undefined): SettledRetention | undefined {
+    if (limit === undefined) return undefined;
+    if (!Number.isSafeInteger(limit) || limit < 0) {
+      throw new ElicitationError('INVALID_REQUEST', `limits.maxSettledInMemory must be a whole number from 0 up, but got ${typeof limit === 'number' ? String(limit) : JSON.stringify(limit)}`);
+    }
+    if (typeof this.store.readElicitation !== 'function') {
+      throw new ElicitationError('INVALID_REQUEST', 'limits.maxSettledInMemory needs a store that implements readElicitation, as both SQLite stores do, but this store does not. Use a SQLite store or leave the limit out');
+    }
+    const retention = new SettledRetention(limit, (id) => this.projection.forget(id));
+    this.log.committed$.subscribe((event) => {
+      if (event.elicitationId !== null && event.type !== 'elicitation.requested') retention.settled(event.elicitationId);
+    });
+    return retention;
   }
 
   private superviseRecord(record: ElicitationRecord): void {
@@ -528,7 +584,7 @@ export class ElicitationRuntime {
   private appendRefusal(refusal: RefusedData, time: number): void {
     const commandId = newTimeOrderedId();
     const elicitationId = refusal.elicitationId;
-    const correlationId = elicitationId === undefined ? commandId : (this.projection.get(elicitationId)?.correlationId ?? commandId);
+    const correlationId = elicitationId === undefined ? commandId : (this.recordOf(elicitationId)?.correlationId ?? commandId);
     const event: RefusedEvent = { eventId: newTimeOrderedId(), type: 'security.refused', elicitationId: null, version: null, time, causationId: commandId, correlationId, data: refusal };
     // The refusal does not wait for its audit event; a failed audit write is not the caller's error.
     this.log.append(event).catch(() => undefined);

@@ -15,6 +15,13 @@ export interface EventStore {
   /** Reads the stored events from position `after + 1` on, in position order. */
   read(after?: number): Iterable<DomainEvent> | AsyncIterable<DomainEvent>;
 
+  /**
+   * Reads the events of one elicitation, in version order, or none for an id the log does not
+   * hold. Optional: the runtime needs it only to keep fewer settled elicitations in memory
+   * than the log holds (`limits.maxSettledInMemory`).
+   */
+  readElicitation?(elicitationId: string): readonly DomainEvent[];
+
   /** The position of the last stored event, or 0 when the log is empty. */
   lastPosition(): number | Promise<number>;
 

@@ -41,7 +41,8 @@ export class CorruptLogError extends Error {
 
 export class ElicitationProjection {
   // NOTE: settled records stay here for `get` and for refusing commands on them (about 650 B
-  // each, measured by the benchmark), so memory grows with total traffic, not only with pending.
+  // each, measured by the benchmark) until the runtime calls `forget`, which it does only
+  // under `limits.maxSettledInMemory`.
   private readonly records = new Map<ElicitationId, ElicitationRecord>();
   private readonly pendingByResponder = new Map<AgentId, Set<ElicitationId>>();
   private readonly stateCounts: Record<ElicitationState, number> = { pending: 0, answered: 0, rejected: 0, expired: 0 };
@@ -115,12 +116,23 @@ export class ElicitationProjection {
     return this.records.get(id);
   }
 
+  /**
+   * Drops a settled elicitation from memory; the log still holds it, and `counts` still counts
+   * it. A pending one is never dropped, because its deadline and commands need it here.
+   */
+  forget(id: ElicitationId): void {
+    const record = this.records.get(id);
+    if (record === undefined) return;
+    if (record.state === 'pending') throw new Error(`elicitation ${id} is pending, so it cannot be dropped from memory`);
+    this.records.delete(id);
+  }
+
   /** The ids of the elicitations pending for `responder`, oldest first. */
   pendingFor(responder: AgentId): ElicitationId[] {
     return [...(this.pendingByResponder.get(responder) ?? [])];
   }
 
-  /** Every elicitation, in the order of their requests. */
+  /** Every elicitation in memory, in the order of their requests. */
   all(): IterableIterator<ElicitationRecord> {
     return this.records.values();
   }
@@ -160,4 +172,12 @@ export async function replay(events: Iterable<DomainEvent> | AsyncIterable<Domai
   const projection = new ElicitationProjection();
   for await (const event of events) projection.apply(event);
   return projection;
+}
+
+/** Folds the events of one elicitation, in version order, into its record. */
+export function foldElicitation(events: readonly DomainEvent[]): ElicitationRecord | undefined {
+  const projection = new ElicitationProjection();
+  for (const event of events) projection.apply(event);
+  const id = events[0]?.elicitationId;
+  return id === undefined || id === null ? undefined : projection.get(id);
 }

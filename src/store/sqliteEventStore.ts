@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { ElicitationError } from '../runtime/errors.js';
 import type { DomainEvent, UnstoredEvent } from './domainEvent.js';
 import type { EventStore } from './eventStore.js';
-import { openEventsDatabase, prepareBatchInsert, prepareReadAfter, type SqliteSynchronous } from './sqliteSchema.js';
+import { openEventsDatabase, prepareBatchInsert, prepareReadAfter, prepareReadElicitation, type SqliteSynchronous } from './sqliteSchema.js';
 
 export { ThreadedSqliteEventStore, type ThreadedSqliteEventStoreOptions } from './threadedSqliteEventStore.js';
 
@@ -22,6 +22,7 @@ export class SqliteEventStore implements EventStore {
   readonly path: string;
   private readonly database: Database.Database;
   private readonly readAfter: (after: number) => Generator<DomainEvent>;
+  private readonly readEvents: (elicitationId: string) => DomainEvent[];
   private readonly insertBatch: (events: readonly UnstoredEvent[], first: number) => DomainEvent[];
   private position: number;
   private closed = false;
@@ -32,6 +33,7 @@ export class SqliteEventStore implements EventStore {
     this.database = openEventsDatabase(path, options.synchronous ?? 'full');
     this.insertBatch = prepareBatchInsert(this.database);
     this.readAfter = prepareReadAfter(this.database);
+    this.readEvents = prepareReadElicitation(this.database);
     const last = this.database.prepare('SELECT MAX(position) AS position FROM events').get() as { position: number | null };
     this.position = last.position ?? 0;
   }
@@ -50,6 +52,10 @@ export class SqliteEventStore implements EventStore {
 
   *read(after = 0): Iterable<DomainEvent> {
     yield* this.readAfter(after);
+  }
+
+  readElicitation(elicitationId: string): readonly DomainEvent[] {
+    return this.readEvents(elicitationId);
   }
 
   lastPosition(): number {

@@ -86,6 +86,12 @@ export function prepareReadAfter(database: Database.Database): (after: number) =
   };
 }
 
+/** Prepares the read of one elicitation's events, in version order, through the (elicitation, version) index. */
+export function prepareReadElicitation(database: Database.Database): (elicitationId: string) => DomainEvent[] {
+  const select = database.prepare('SELECT * FROM events WHERE elicitation_id = ? ORDER BY version');
+  return (elicitationId) => (select.all(elicitationId) as EventRow[]).map(rowToEvent);
+}
+
 /** Returns the parameters of `insertEventSql` for `event` stored at `position`. */
 export function eventRow(event: UnstoredEvent, position: number): unknown[] {
   return [position, event.eventId, event.type, event.elicitationId, event.version, event.time, event.causationId, event.correlationId, JSON.stringify(event.data)];

@@ -11,7 +11,7 @@ import type Database from 'better-sqlite3';
 import { ElicitationError } from '../runtime/errors.js';
 import { storedAt, type DomainEvent, type UnstoredEvent } from './domainEvent.js';
 import type { EventStore } from './eventStore.js';
-import { eventRow, openEventsDatabase, prepareBatchInsert, prepareReadAfter, type SqliteSynchronous } from './sqliteSchema.js';
+import { eventRow, openEventsDatabase, prepareBatchInsert, prepareReadAfter, prepareReadElicitation, type SqliteSynchronous } from './sqliteSchema.js';
 import { SqliteWriterThread } from './sqliteWriterThread.js';
 
 export interface ThreadedSqliteEventStoreOptions {
@@ -39,6 +39,7 @@ export class ThreadedSqliteEventStore implements EventStore {
   private readonly insertBatch: (events: readonly UnstoredEvent[], first: number) => DomainEvent[];
   private readonly inlineBatchLimit: number;
   private readonly readAfter: (after: number) => Generator<DomainEvent>;
+  private readonly readEvents: (elicitationId: string) => DomainEvent[];
   private readonly selectTime: Database.Statement;
   /** The position of the last committed event. */
   private position: number;
@@ -65,6 +66,7 @@ export class ThreadedSqliteEventStore implements EventStore {
     this.inlineDatabase = openEventsDatabase(path, synchronous);
     this.insertBatch = prepareBatchInsert(this.inlineDatabase);
     this.readAfter = prepareReadAfter(this.database);
+    this.readEvents = prepareReadElicitation(this.database);
     this.selectTime = this.database.prepare('SELECT time FROM events WHERE position = ?');
     const last = this.database.prepare('SELECT MAX(position) AS position FROM events').get() as { position: number | null };
     this.position = last.position ?? 0;
@@ -97,6 +99,10 @@ export class ThreadedSqliteEventStore implements EventStore {
 
   *read(after = 0): Iterable<DomainEvent> {
     yield* this.readAfter(after);
+  }
+
+  readElicitation(elicitationId: string): readonly DomainEvent[] {
+    return this.readEvents(elicitationId);
   }
 
   lastPosition(): number {

@@ -2,7 +2,8 @@
  * The event store contract, run on the memory store and on both SQLite stores: positions
  * from 1, gap-free and increasing, all-or-nothing batches, reads in position order, and
  * appends while a read is open.
- * The SQLite store also keeps its log across a close and a reopen.
+ * The SQLite stores also read one elicitation's events back, and keep the log across a
+ * close and a reopen.
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -167,6 +168,30 @@ describe.each(storeKinds)('%s event store contract', (_kind, openStore) => {
     const error = await appendError(store, [requested('q2', startTime + 1)]);
 
     expect(isElicitationError(error, 'STORE_UNAVAILABLE')).toBe(true);
+  });
+});
+
+const readBackKinds: Array<[string, () => EventStore & Required<Pick<EventStore, 'readElicitation'>>]> = [
+  ['sqlite', () => new SqliteEventStore(temporaryDatabasePath())],
+  ['sqlite in memory', () => new SqliteEventStore(':memory:')],
+  ['threaded sqlite', () => new ThreadedSqliteEventStore(temporaryDatabasePath())],
+];
+
+describe.each(readBackKinds)('%s event store reads one elicitation back', (_kind, openStore) => {
+  it('its events in version order, and none for an unknown id', async () => {
+    const store = openStore();
+    await store.append([requested('q1', startTime), requested('q2', startTime), refused(startTime + 1)]);
+    await store.append([answered('q2', startTime + 2), answered('q1', startTime + 3)]);
+
+    const q1 = store.readElicitation('q1');
+
+    expect(q1.map((event) => [event.type, event.version, event.position])).toEqual([
+      ['elicitation.requested', 1, 1],
+      ['elicitation.answered', 2, 5],
+    ]);
+    expect(q1).toEqual((await readAll(store)).filter((event) => event.elicitationId === 'q1'));
+    expect(store.readElicitation('q3')).toEqual([]);
+    await store.close();
   });
 });
 

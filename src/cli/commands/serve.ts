@@ -3,7 +3,8 @@
  * 127.0.0.1 until SIGINT or SIGTERM, at security `strict` and the `mcp` schema profile. It
  * prints the endpoint on standard output and logs to standard error. The store is the SQLite
  * one that moves large commits to a worker thread, so that a burst of deadlines or of agents
- * does not hold up the sessions while it is written.
+ * does not hold up the sessions while it is written. Memory holds the pending elicitations
+ * and the most recently settled ones; older settled ones are read back from the store.
  */
 import { startBridgeServer } from '../../mcp/bridgeServer.js';
 import { createElicitationRuntime } from '../../runtime/elicitationRuntime.js';
@@ -15,6 +16,11 @@ import type { Logger } from '../logger.js';
 import { agentTokensFrom } from './token.js';
 
 const defaultPort = 7420;
+/**
+ * Settled elicitations kept in memory, about 60 MB of them. Without a limit a server that runs
+ * for weeks would hold every elicitation it ever settled, and so would its next start.
+ */
+const settledInMemory = 100_000;
 
 export const serveCommand: Command = {
   synopsis: 'elicit serve [--store FILE] [--port P] [--secret-file FILE]',
@@ -40,7 +46,7 @@ async function run(args: readonly string[], logger: Logger): Promise<number> {
 
   // The threaded store needs a file for its two connections to share, so `:memory:` stays on one connection.
   const store = storePath === ':memory:' ? new SqliteEventStore(storePath) : new ThreadedSqliteEventStore(storePath);
-  const runtime = await createElicitationRuntime({ store, security, schemaProfile: 'mcp' });
+  const runtime = await createElicitationRuntime({ store, security, schemaProfile: 'mcp', limits: { maxSettledInMemory: settledInMemory } });
   let bridge;
   try {
     bridge = await startBridgeServer({ runtime, agentTokens: tokens, port, logger });
