@@ -13,6 +13,8 @@ import { measurePendingScaling } from './pendingScaling.js';
 import { printReport, targetsOf, type BenchResults } from './report.js';
 import { measureLatency } from './requestLatency.js';
 import { measureRecovery } from './recoveryTime.js';
+import { measureSettledMemory } from './settledMemory.js';
+import { formatNumber } from './stats.js';
 import { fullSizes, quickSizes, type BenchSizes } from './workload.js';
 
 const usage = `usage: npm run bench -- [--json] [--quick]
@@ -118,11 +120,20 @@ async function main(): Promise<void> {
   const recoveryEvents = quick ? 20_000 : 1_000_000;
   const recovery = await runPhase(`h. Restart on a store of ${recoveryEvents.toLocaleString('en-US')} events`, notes, write, () => measureRecovery(recoveryEvents));
 
-  const results: BenchResults = { throughput, latency, expiry, pendingScaling, recovery };
+  const settledMemory = await runPhase('i. Heap kept per settled elicitation, with and without limits.maxSettledInMemory', notes, write, () => measureSettledMemory(sizes));
+
+  const results: BenchResults = { throughput, latency, expiry, pendingScaling, recovery, settledMemory };
   const targets = targetsOf(results);
   printReport(results, targets, write);
   if (recovery !== null) {
     write(`\nh. Restart: rebuilding the state from ${recovery.events.toLocaleString('en-US')} stored events (${recovery.pending.toLocaleString('en-US')} pending) took ${recovery.recoverySeconds.toFixed(1)} s; heap after ${(recovery.heapBytesAfter / 2 ** 20).toFixed(0)} MB (building the store took ${recovery.buildSeconds.toFixed(1)} s)`);
+  }
+  if (settledMemory !== null) {
+    const { unlimited, limited } = settledMemory;
+    write(
+      `\ni. Heap kept per settled elicitation over ${formatNumber(limited.lifecycles)} lifecycles on SqliteEventStore: ${formatNumber(unlimited.heapBytesPerSettled)} B with every one in memory, ` +
+        `${formatNumber(limited.heapBytesPerSettled)} B with limits.maxSettledInMemory ${formatNumber(limited.maxSettledInMemory)} (${formatNumber(unlimited.lifecyclesPerSecond)} and ${formatNumber(limited.lifecyclesPerSecond)} lifecycles/s, SimulatedClock)`,
+    );
   }
   const durationSeconds = (Date.now() - startedAt) / 1000;
   const loadAtEnd = loadavg();

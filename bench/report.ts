@@ -8,6 +8,7 @@ import type { ThroughputResults, ThroughputRun } from './lifecycleThroughput.js'
 import type { PendingLevel } from './pendingLevels.js';
 import type { PendingScalingResults } from './pendingScaling.js';
 import type { LatencyResults } from './requestLatency.js';
+import type { SettledMemoryResults } from './settledMemory.js';
 import { formatNumber as n, formatRatio, type LatencyPercentiles } from './stats.js';
 
 export interface BenchResults {
@@ -16,6 +17,7 @@ export interface BenchResults {
   readonly expiry: ExpiryResults | null;
   readonly pendingScaling: PendingScalingResults | null;
   readonly recovery: RecoveryResult | null;
+  readonly settledMemory: SettledMemoryResults | null;
 }
 
 export interface Target {
