@@ -59,9 +59,10 @@ export interface ElicitationRuntimeOptions {
     /** Size and depth limits of schemas, content and metadata. */
     readonly input?: Partial<InputLimits>;
     /**
-     * How many settled elicitations to keep in memory, the most recently settled; unlimited by
-     * default. An older one is read back from the store when a command or a lookup names it,
-     * with the same outcome, and `elicitations()` no longer lists it. The store must implement
+     * How many settled elicitations to keep in memory, the most recently settled, from 0 up;
+     * unlimited by default. Each one leaves memory once its final event is durable. An older
+     * one is read back from the store when a command or a lookup names it, with the same
+     * outcome, and `elicitations()` no longer lists it. The store must implement
      * `readElicitation`, as the SQLite stores do.
      */
     readonly maxSettledInMemory?: number;
