@@ -202,17 +202,20 @@ class Subject {
   }
 }
 
-describe('a runtime with few settled elicitations in memory', () => {
+/** Stores for the differential property: one that commits in place, and one that commits every batch on its writer thread. */
+const differentialStores: Array<[string, () => SqliteEventStore | ThreadedSqliteEventStore, number]> = [
+  ['SqliteEventStore', () => new SqliteEventStore(':memory:'), 80],
+  ['ThreadedSqliteEventStore', () => new ThreadedSqliteEventStore(storeFile(), { inlineBatchLimit: 0 }), 30],
+];
+
+describe.each(differentialStores)('a runtime with few settled elicitations in memory on %s', (_name, openStore, numRuns) => {
   it('matches a runtime without limit', async () => {
     await fc.assert(
       fc.asyncProperty(fc.nat(3), fc.array(operation, { maxLength: 60 }), async (limit, operations) => {
         const allClock = new SimulatedClock(start);
         const fewClock = new SimulatedClock(start);
-        const all = new Subject(await createElicitationRuntime({ store: new SqliteEventStore(':memory:'), clock: allClock, security: { level: 'off' } }), allClock);
-        const few = new Subject(
-          await createElicitationRuntime({ store: new SqliteEventStore(':memory:'), clock: fewClock, security: { level: 'off' }, limits: { maxSettledInMemory: limit } }),
-          fewClock,
-        );
+        const all = new Subject(await createElicitationRuntime({ store: openStore(), clock: allClock, security: { level: 'off' } }), allClock);
+        const few = new Subject(await createElicitationRuntime({ store: openStore(), clock: fewClock, security: { level: 'off' }, limits: { maxSettledInMemory: limit } }), fewClock);
         try {
           for (const step of operations) {
             expect(await few.run(step)).toEqual(await all.run(step));
@@ -227,7 +230,7 @@ describe('a runtime with few settled elicitations in memory', () => {
           await few.runtime.stop();
         }
       }),
-      { numRuns: 80 },
+      { numRuns },
     );
   });
 });
