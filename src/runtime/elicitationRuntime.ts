@@ -265,7 +265,11 @@ export class ElicitationRuntime {
     return this.respond('WITHDRAW', input);
   }
 
-  /** Returns the elicitation as it is now, or `undefined` if no such id was requested. */
+  /**
+   * Returns the elicitation as it is now, or `undefined` if no such id was requested. Under
+   * `limits.maxSettledInMemory` it may read the store, and throws `STORE_UNAVAILABLE` when
+   * that read fails.
+   */
   get(id: string): ElicitationSnapshot | undefined {
     return this.recordOf(asElicitationId(id));
   }
@@ -299,6 +303,14 @@ export class ElicitationRuntime {
 
   /** Resolves with the elicitation once it is final and its final event is durable. */
   settled(id: string): Promise<ElicitationSnapshot> {
+    try {
+      return this.settledNow(id);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private settledNow(id: string): Promise<ElicitationSnapshot> {
     const elicitationId = asElicitationId(id);
     const record = this.recordOf(elicitationId);
     if (record === undefined) return Promise.reject(this.refusals.notFound(id));
@@ -486,7 +498,8 @@ export class ElicitationRuntime {
    */
   private recordOf(id: ElicitationId): ElicitationRecord | undefined {
     const record = this.projection.get(id);
-    if (record !== undefined || this.retention === undefined) return record;
+    // Only a string can name a stored elicitation; anything else is not found, as without a limit.
+    if (record !== undefined || this.retention === undefined || typeof id !== 'string') return record;
     let events;
     try {
       events = this.store.readElicitation!(id);
@@ -494,7 +507,13 @@ export class ElicitationRuntime {
       const reason = error instanceof Error ? error.message : String(error);
       throw new ElicitationError('STORE_UNAVAILABLE', `elicitation ${id} is not in memory, and reading it from the store failed (${reason}); retry once the store is open and readable`);
     }
-    return foldElicitation(events);
+    const stored = foldElicitation(events);
+    if (stored?.state === 'pending') {
+      // Only settled elicitations leave memory. A pending one in the log alone was undone here
+      // after a write whose outcome was lost, so memory and log no longer agree.
+      throw new ElicitationError('STORE_UNAVAILABLE', `elicitation ${id} is pending in the store but not in this runtime's memory, because a write whose outcome was lost was undone; open the store again, which reads what the file holds`);
+    }
+    return stored;
   }
 
   /** Applies one stored event while recovering. A settled elicitation counts toward the retention limit. */

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createElicitationRuntime, isElicitationError, MemoryEventStore, SimulatedClock, type ElicitationRuntime, type ElicitationSnapshot } from '../../src/index.js';
 import { SettledRetention } from '../../src/runtime/settledRetention.js';
 import { SqliteEventStore, ThreadedSqliteEventStore } from '../../src/store/sqliteEventStore.js';
+import { requested } from '../support/storeEvents.js';
 
 const start = Date.UTC(2026, 0, 1);
 const schema = { type: 'object', properties: { approved: { type: 'boolean' } }, required: ['approved'] };
@@ -88,6 +89,34 @@ describe('settled elicitations kept in memory', () => {
     await runtime.stop();
 
     expect(() => runtime.get(id!)).toThrow(expect.objectContaining({ code: 'STORE_UNAVAILABLE' }));
+  });
+
+  it('settled after stop rejects', async () => {
+    const runtime = await runtimeOn(new SqliteEventStore(':memory:'), 0);
+    const [id] = await answeredElicitations(runtime, 1);
+    await runtime.stop();
+
+    let outcome: Promise<unknown> | undefined;
+    expect(() => (outcome = runtime.settled(id!))).not.toThrow();
+    expect(await errorCodeOf(outcome!)).toBe('STORE_UNAVAILABLE');
+  });
+
+  it('non-string id reads nothing', async () => {
+    const runtime = await runtimeOn(new SqliteEventStore(':memory:'), 0);
+    await runtime.stop();
+
+    expect(runtime.get({} as unknown as string)).toBeUndefined();
+  });
+
+  it('pending only in the store is unavailable', async () => {
+    const store = new SqliteEventStore(':memory:');
+    const runtime = await runtimeOn(store, 0);
+    // A request the log holds but this runtime does not, as after a write it undid although the file kept it.
+    store.append([requested('01890000-0000-7000-8000-0000000000aa', start)]);
+
+    expect(() => runtime.get('01890000-0000-7000-8000-0000000000aa')).toThrow(expect.objectContaining({ code: 'STORE_UNAVAILABLE' }));
+    expect(await errorCodeOf(runtime.accept({ id: '01890000-0000-7000-8000-0000000000aa', agent: 'bob', content: { approved: true } }))).toBe('STORE_UNAVAILABLE');
+    await runtime.stop();
   });
 
   it('applies the limit while recovering', async () => {
