@@ -73,7 +73,7 @@ export function targetsOf(results: BenchResults): Target[] {
 }
 
 /**
- * Says where `SqliteEventStore`'s main thread spent the burst: the time inside its appends in
+ * Describes where `SqliteEventStore`'s main thread spent the burst: the time inside its appends in
  * the SystemClock run, and the time to fire that many expiries, from the SimulatedClock run,
  * where firing finishes before any write starts.
  */

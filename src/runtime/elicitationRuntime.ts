@@ -498,20 +498,20 @@ export class ElicitationRuntime {
    */
   private recordOf(id: ElicitationId): ElicitationRecord | undefined {
     const record = this.projection.get(id);
-    // Only a string can name a stored elicitation; anything else is not found, as without a limit.
+    // Only a string can name a stored elicitation, so anything else is not found, as without a limit.
     if (record !== undefined || this.retention === undefined || typeof id !== 'string') return record;
     let events;
     try {
       events = this.store.readElicitation!(id);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new ElicitationError('STORE_UNAVAILABLE', `elicitation ${id} is not in memory, and reading it from the store failed (${reason}); retry once the store is open and readable`);
+      throw new ElicitationError('STORE_UNAVAILABLE', `elicitation ${id} is not in memory, and reading it from the store failed (${reason}). Retry once the store is open and readable`);
     }
     const stored = foldElicitation(events);
     if (stored?.state === 'pending') {
       // Only settled elicitations leave memory. A pending one in the log alone was undone here
       // after a write whose outcome was lost, so memory and log no longer agree.
-      throw new ElicitationError('STORE_UNAVAILABLE', `elicitation ${id} is pending in the store but not in this runtime's memory, because a write whose outcome was lost was undone; open the store again, which reads what the file holds`);
+      throw new ElicitationError('STORE_UNAVAILABLE', `elicitation ${id} is pending in the store but not in this runtime's memory, because the runtime undid a write whose outcome it lost. Open the store again, which reads what the file contains`);
     }
     return stored;
   }

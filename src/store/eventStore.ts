@@ -17,8 +17,8 @@ export interface EventStore {
 
   /**
    * Reads the events of one elicitation, in version order, or none for an id the log does not
-   * hold. Optional: the runtime needs it only to keep fewer settled elicitations in memory
-   * than the log holds (`limits.maxSettledInMemory`).
+   * contain. Optional, because the runtime needs it only to keep fewer settled elicitations in
+   * memory than the log contains (`limits.maxSettledInMemory`).
    */
   readElicitation?(elicitationId: string): readonly DomainEvent[];
 

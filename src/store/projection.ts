@@ -117,8 +117,8 @@ export class ElicitationProjection {
   }
 
   /**
-   * Drops a settled elicitation from memory; the log still holds it, and `counts` still counts
-   * it. A pending one is never dropped, because its deadline and commands need it here.
+   * Drops a settled elicitation from memory. The log still contains it, and `counts` still
+   * counts it. A pending one is never dropped, because its deadline and commands need it here.
    */
   forget(id: ElicitationId): void {
     const record = this.records.get(id);

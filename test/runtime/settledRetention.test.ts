@@ -1,6 +1,6 @@
 /**
- * Keeping fewer settled elicitations in memory than the log contains (`limits.maxSettledInMemory`):
- * the oldest are dropped once durable and read back from the store when named, so every
+ * Keeping fewer settled elicitations in memory than the log contains (`limits.maxSettledInMemory`).
+ * The oldest are dropped once durable and read back from the store when named. So every
  * command and lookup has the outcome it would have had with all of them in memory.
  */
 import fc from 'fast-check';
@@ -111,7 +111,7 @@ describe('settled elicitations kept in memory', () => {
   it('pending only in the store is unavailable', async () => {
     const store = new SqliteEventStore(':memory:');
     const runtime = await runtimeOn(store, 0);
-    // A request the log holds but this runtime does not, as after a write it undid although the file kept it.
+    // A request the log contains but this runtime does not, as after a write it undid although the file kept it.
     store.append([requested('01890000-0000-7000-8000-0000000000aa', start)]);
 
     expect(() => runtime.get('01890000-0000-7000-8000-0000000000aa')).toThrow(expect.objectContaining({ code: 'STORE_UNAVAILABLE' }));

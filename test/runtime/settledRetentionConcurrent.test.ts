@@ -142,7 +142,9 @@ async function runSteps(openStore: (path: string) => SqliteEventStore | Threaded
       }
       default: {
         const id = ids[next.target] ?? unknownId;
-        const token = next.token === 'good' ? tokens[next.target] : next.token === 'bad' ? 'k1.AAAA.AAAA' : undefined;
+        let token: string | undefined;
+        if (next.token === 'good') token = tokens[next.target];
+        else if (next.token === 'bad') token = 'k1.AAAA.AAAA';
         const input = { id, agent: next.agent, ...(token === undefined ? {} : { token }) };
         const content = next.approved === 'invalid' ? { approved: 'yes' } : { approved: next.approved };
         const kind = next.kind;

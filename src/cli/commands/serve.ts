@@ -3,8 +3,8 @@
  * 127.0.0.1 until SIGINT or SIGTERM, at security `strict` and the `mcp` schema profile. It
  * prints the endpoint on standard output and logs to standard error. The store is the SQLite
  * one that moves large commits to a worker thread, so that a burst of deadlines or of agents
- * does not hold up the sessions while it is written. Memory holds the pending elicitations
- * and the most recently settled ones; older settled ones are read back from the store.
+ * does not hold up the sessions while it is written. Memory contains the pending elicitations
+ * and the most recently settled ones, and older settled ones are read back from the store.
  */
 import { startBridgeServer } from '../../mcp/bridgeServer.js';
 import { createElicitationRuntime } from '../../runtime/elicitationRuntime.js';
