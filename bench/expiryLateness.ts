@@ -2,6 +2,8 @@
  * Many deadlines in the same second: on the SimulatedClock, moved past them in one
  * `advanceTo`, and on the SystemClock, in real time. The lateness of an expiry is the
  * `time` of its `elicitation.expired` event minus its deadline, both on the runtime's clock.
+ * The SystemClock runs repeat `sizes.trials` times, alternating, and the median trial by p99
+ * lateness counts.
  */
 import { filter, type Subscription } from 'rxjs';
 import { createElicitationRuntime, SimulatedClock, SystemClock, type DomainEvent, type ElicitationRuntime, type ExpiredEvent } from '../src/index.js';
@@ -10,6 +12,7 @@ import { collectGarbage, committingOn, openTemporarySqliteStore, storeDelta, Tim
 import { benchmarkBucket } from './lifecycleThroughput.js';
 import { ProgressBar } from './progress.js';
 import { distributionOf, maximumOf, minimumOf, percentilesOf, type Distribution, type LatencyPercentiles } from './stats.js';
+import { medianTrial, trialLabel } from './trials.js';
 import { benchmarkSecurity, requestInput, type BenchSizes } from './workload.js';
 
 /** Requests in flight at once while the deadlines are set up. */
@@ -41,11 +44,14 @@ export interface ExpiryRun {
 
 export interface ExpiryResults {
   readonly simulated: ExpiryRun;
+  /** The median trial of each SystemClock subject, by p99 lateness. */
   readonly system: ExpiryRun;
   /** The same as `system`, on the SQLite store that moves large commits to a worker thread. */
   readonly systemThread: ExpiryRun;
   readonly baselineSimulated: ExpiryRun;
   readonly baselineSystem: ExpiryRun;
+  /** The p99 lateness of every SystemClock trial, in ms, in the order run. */
+  readonly trials: { readonly system: readonly number[]; readonly systemThread: readonly number[]; readonly baselineSystem: readonly number[] };
 }
 
 export async function measureExpiry(sizes: BenchSizes): Promise<ExpiryResults> {
@@ -53,10 +59,22 @@ export async function measureExpiry(sizes: BenchSizes): Promise<ExpiryResults> {
   const baselineSimulated = await expireBaselineOnSimulatedClock(sizes.expiryDeadlines);
   // The real-clock deadlines are set to fall after the setup ends, estimated from the simulated run.
   const setupMsPerRequest = simulated.setupMs / sizes.expiryDeadlines;
-  const system = await expireOnSystemClock(sizes.expiryDeadlines, setupMsPerRequest, 'main');
-  const systemThread = await expireOnSystemClock(sizes.expiryDeadlines, setupMsPerRequest, 'thread');
-  const baselineSystem = await expireBaselineOnSystemClock(sizes.expiryDeadlines, baselineSimulated.setupMs / sizes.expiryDeadlines);
-  return { simulated, system, systemThread, baselineSimulated, baselineSystem };
+  const runs: { system: ExpiryRun[]; systemThread: ExpiryRun[]; baselineSystem: ExpiryRun[] } = { system: [], systemThread: [], baselineSystem: [] };
+  // The subjects take turns, so a busy moment on the machine falls on one trial of each, not on every trial of one.
+  for (let trial = 1; trial <= sizes.trials; trial++) {
+    const label = trialLabel(sizes, trial);
+    runs.system.push(await expireOnSystemClock(sizes.expiryDeadlines, setupMsPerRequest, 'main', label));
+    runs.systemThread.push(await expireOnSystemClock(sizes.expiryDeadlines, setupMsPerRequest, 'thread', label));
+    runs.baselineSystem.push(await expireBaselineOnSystemClock(sizes.expiryDeadlines, baselineSimulated.setupMs / sizes.expiryDeadlines, label));
+  }
+  const p99 = (run: ExpiryRun) => run.latenessMs.p99;
+  const system = medianTrial(runs.system, p99);
+  const systemThread = medianTrial(runs.systemThread, p99);
+  const baselineSystem = medianTrial(runs.baselineSystem, p99);
+  return {
+    simulated, system: system.median, systemThread: systemThread.median, baselineSimulated, baselineSystem: baselineSystem.median,
+    trials: { system: system.figures, systemThread: systemThread.figures, baselineSystem: baselineSystem.figures },
+  };
 }
 
 /** Collects every `elicitation.expired` event as it becomes durable. */
@@ -143,7 +161,7 @@ async function expireOnSimulatedClock(count: number): Promise<ExpiryRun> {
   }
 }
 
-async function expireOnSystemClock(count: number, setupMsPerRequest: number, writer: SqliteWriter): Promise<ExpiryRun> {
+async function expireOnSystemClock(count: number, setupMsPerRequest: number, writer: SqliteWriter, trial: string): Promise<ExpiryRun> {
   collectGarbage();
   const sqliteFile = openTemporarySqliteStore(writer);
   const store = new TimedEventStore(sqliteFile.store);
@@ -155,7 +173,7 @@ async function expireOnSystemClock(count: number, setupMsPerRequest: number, wri
     // Twice the estimated setup time plus a second, so the deadlines fall after the last request.
     const firstDeadline = Date.now() + Math.ceil(2 * setupMsPerRequest * count) + 1_000;
     const deadlineOf = (sequence: number) => firstDeadline + Math.floor((sequence * deadlineSpreadMs) / count);
-    const { deadlines, setupMs } = await requestAll(`deadlines on the SystemClock, SQLite committing ${committingOn(writer)}`, count, (sequence) =>
+    const { deadlines, setupMs } = await requestAll(`deadlines on the SystemClock, SQLite committing ${committingOn(writer)}${trial}`, count, (sequence) =>
       runtime.request(requestInput(sequence, Math.max(1, deadlineOf(sequence) - Date.now()))),
     );
     const setupEndedAt = Date.now();
@@ -206,12 +224,12 @@ async function expireBaselineOnSimulatedClock(count: number): Promise<ExpiryRun>
   };
 }
 
-async function expireBaselineOnSystemClock(count: number, setupMsPerRequest: number): Promise<ExpiryRun> {
+async function expireBaselineOnSystemClock(count: number, setupMsPerRequest: number, trial: string): Promise<ExpiryRun> {
   collectGarbage();
   const baseline = new BaselineElicitations({ wallClockTimers: true, bucket: benchmarkBucket() });
   const firstDeadline = Date.now() + Math.ceil(2 * setupMsPerRequest * count) + 1_000;
   const deadlineOf = (sequence: number) => firstDeadline + Math.floor((sequence * deadlineSpreadMs) / count);
-  const { deadlines, setupMs } = await requestAll('deadlines in the baseline, wall clock', count, (sequence) =>
+  const { deadlines, setupMs } = await requestAll(`deadlines in the baseline, wall clock${trial}`, count, (sequence) =>
     baseline.request(requestInput(sequence, Math.max(1, deadlineOf(sequence) - Date.now()))),
   );
   const setupEndedAt = Date.now();

@@ -11,7 +11,7 @@ import { measureExpiry } from './expiryLateness.js';
 import { measureThroughput } from './lifecycleThroughput.js';
 import { measurePendingScaling } from './pendingScaling.js';
 import { printReport, targetsOf, type BenchResults } from './report.js';
-import { measureLatency } from './requestLatency.js';
+import { measureLatencyPhase } from './requestLatency.js';
 import { measureRecovery } from './recoveryTime.js';
 import { measureSettledMemory } from './settledMemory.js';
 import { formatNumber } from './stats.js';
@@ -105,13 +105,12 @@ async function main(): Promise<void> {
     'Pending elicitations for d and e are created on the measured runtime itself (SQLite, durability sync), so the levels measure the runtime that holds them.',
     'Each measured run of a, b, c and f starts after a full garbage collection, so garbage left by the runs before it does not pause it.',
   ];
+  if (sizes.trials > 1) {
+    notes.push(`Each durable-store figure that a target judges, and its baseline, is the median of ${sizes.trials} trials run in turn in this run, so one trial that lands on a busy moment of a shared machine does not decide a target; every trial's figure is printed beside it.`);
+  }
 
   const throughput = await runPhase('a, b, g. Lifecycle throughput and store ingest', notes, write, () => measureThroughput(sizes));
-  const latency = await runPhase('c. Latency at a fixed offered load', notes, write, async () => ({
-    sqlite: await measureLatency(sizes, 'sqlite'),
-    sqliteThread: await measureLatency(sizes, 'sqlite-thread'),
-    memory: await measureLatency(sizes, 'memory'),
-  }));
+  const latency = await runPhase('c. Latency at a fixed offered load', notes, write, () => measureLatencyPhase(sizes));
   const expiry = await runPhase('f. Expiry of deadlines in the same second', notes, write, () => measureExpiry(sizes));
   const pendingScaling = await runPhase('d, e. Cost and heap as pending elicitations grow', notes, write, () =>
     measurePendingScaling(sizes, deadlineEpochMs),

@@ -3,11 +3,14 @@
  * sent at its scheduled wall-clock time whether or not earlier ones finished. Latency runs
  * from that scheduled time, so a stalled event loop shows up as latency instead of as fewer
  * commands sent. SystemClock, durability `sync`, on the SQLite or the memory store.
+ * Each SQLite store runs `sizes.trials` times, alternating, and the median trial by p99
+ * `accept` latency counts.
  */
 import { createElicitationRuntime, isElicitationError, MemoryEventStore, SystemClock } from '../src/index.js';
 import { collectGarbage, GcPauses, openTemporarySqliteStore, storeDelta, TimedEventStore } from './instruments.js';
 import { ProgressBar } from './progress.js';
 import { distributionOf, percentilesOf, type Distribution, type LatencyPercentiles } from './stats.js';
+import { medianTrial, trialLabel } from './trials.js';
 import { acceptInput, benchmarkSecurity, requestInput, type BenchSizes } from './workload.js';
 
 /** Elicitations requested before the clock starts, so the first accept slots find one to accept. */
@@ -46,13 +49,38 @@ export interface LatencyResults {
   readonly errors: Readonly<Record<string, number>>;
 }
 
+export interface LatencyPhaseResults {
+  /** The median trial of each SQLite store, by p99 `accept` latency. */
+  readonly sqlite: LatencyResults;
+  readonly sqliteThread: LatencyResults;
+  /** One run on the memory store, for reference. */
+  readonly memory: LatencyResults;
+  /** The p99 `accept` latency of every trial, in ms, in the order run. */
+  readonly trials: { readonly sqlite: readonly number[]; readonly sqliteThread: readonly number[] };
+}
+
+/** Measures both SQLite stores `sizes.trials` times each, alternating, and the memory store once. */
+export async function measureLatencyPhase(sizes: BenchSizes): Promise<LatencyPhaseResults> {
+  const sqliteRuns: LatencyResults[] = [];
+  const threadRuns: LatencyResults[] = [];
+  for (let trial = 1; trial <= sizes.trials; trial++) {
+    sqliteRuns.push(await measureLatency(sizes, 'sqlite', trial));
+    threadRuns.push(await measureLatency(sizes, 'sqlite-thread', trial));
+  }
+  const acceptP99 = (run: LatencyResults) => run.accept.p99;
+  const sqlite = medianTrial(sqliteRuns, acceptP99);
+  const sqliteThread = medianTrial(threadRuns, acceptP99);
+  const memory = await measureLatency(sizes, 'memory', 1);
+  return { sqlite: sqlite.median, sqliteThread: sqliteThread.median, memory, trials: { sqlite: sqlite.figures, sqliteThread: sqliteThread.figures } };
+}
+
 interface ReadyElicitation {
   readonly id: string;
   readonly sequence: number;
 }
 
 /** Measures on `storeKind`. The target is about the SQLite run, and the memory run shows what the store adds. */
-export async function measureLatency(sizes: BenchSizes, storeKind: LatencyStore): Promise<LatencyResults> {
+export async function measureLatency(sizes: BenchSizes, storeKind: LatencyStore, trial = 1): Promise<LatencyResults> {
   collectGarbage();
   const sqliteFile = storeKind === 'memory' ? undefined : openTemporarySqliteStore(storeKind === 'sqlite-thread' ? 'thread' : 'main');
   const store = new TimedEventStore(sqliteFile?.store ?? new MemoryEventStore());
@@ -78,7 +106,7 @@ export async function measureLatency(sizes: BenchSizes, storeKind: LatencyStore)
     let outstanding = 0;
     let allSettled: () => void = () => undefined;
     const settledPromise = new Promise<void>((resolve) => (allSettled = resolve));
-    const progress = new ProgressBar(`open loop at ${sizes.offeredCommandsPerSecond.toLocaleString('en-US')} commands/s, ${storeLabels[storeKind]}`, totalSlots);
+    const progress = new ProgressBar(`open loop at ${sizes.offeredCommandsPerSecond.toLocaleString('en-US')} commands/s, ${storeLabels[storeKind]}${storeKind === 'memory' ? '' : trialLabel(sizes, trial)}`, totalSlots);
     const gc = new GcPauses();
 
     const finish = (measured: boolean, latencies: number[], scheduledAt: number) => {

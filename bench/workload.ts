@@ -51,6 +51,8 @@ export interface BenchSizes {
   readonly pendingLevels: readonly number[];
   readonly lifecyclesPerLevel: number;
   readonly expiryDeadlines: number;
+  /** How many times each target's measurement runs; the target judges the median trial. */
+  readonly trials: number;
   /** The whole run should end within this many ms; later phases skip what would not fit. */
   readonly timeBudgetMs: number;
 }
@@ -66,6 +68,7 @@ export const fullSizes: BenchSizes = {
   pendingLevels: [0, 10_000, 100_000, 1_000_000],
   lifecyclesPerLevel: 15_000,
   expiryDeadlines: 100_000,
+  trials: 3,
   timeBudgetMs: 285_000,
 };
 
@@ -80,5 +83,6 @@ export const quickSizes: BenchSizes = {
   pendingLevels: [0, 1_000, 10_000],
   lifecyclesPerLevel: 3_000,
   expiryDeadlines: 5_000,
+  trials: 1,
   timeBudgetMs: 60_000,
 };
