@@ -2,7 +2,7 @@
  * Full lifecycles per second (request, then accept by the responder), closed loop, on the
  * memory store, on both SQLite stores with `sync` durability, and on the plain baseline.
  * The same runs give the events per second into each store and the batch sizes written.
- * The durable stores and the baseline run `sizes.trials` times each; the median trial counts.
+ * The durable stores and the baseline run `sizes.trials` times each, and the median trial counts.
  */
 import { createElicitationRuntime, MemoryEventStore, type EventStore } from '../src/index.js';
 import { BaselineElicitations } from './baseline.js';
@@ -37,7 +37,7 @@ export interface ThroughputResults {
   /** The SQLite store that moves large commits to a worker thread. */
   readonly sqliteThread: ThroughputRun;
   readonly baseline: ThroughputRun;
-  /** Lifecycles per second of every trial, in the order run; the memory store runs once. */
+  /** Lifecycles per second of every trial, in the order run. The memory store runs once, so it has none. */
   readonly trials: { readonly sqlite: readonly number[]; readonly sqliteThread: readonly number[]; readonly baseline: readonly number[] };
   readonly storesAlone: StoreAloneResults;
 }

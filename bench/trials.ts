@@ -1,12 +1,12 @@
 /**
  * Repeated trials of one measurement. On a shared machine one trial can land on a busy
- * moment, so each figure that a target judges is measured several times in the same run,
- * interleaved with the others, and the report gives the trial with the median figure along
- * with every trial's figure.
+ * moment, so each throughput, latency and expiry figure that a target judges is measured
+ * several times in the same run, taking turns with the others. The report gives the trial
+ * with the median figure, and every trial's figure.
  */
 
 export interface Trials<T> {
-  /** The trial whose figure is the median; with an even count, the lower of the two middle ones. */
+  /** The trial whose figure is the median. With an even count, it is the lower of the two middle ones. */
   readonly median: T;
   /** Every trial's figure, in the order the trials ran. */
   readonly figures: readonly number[];
@@ -27,7 +27,7 @@ function compareFigures(a: number, b: number): number {
   return a - b;
 }
 
-/** The suffix of a progress label that names the trial, or nothing when there is one trial. */
+/** Returns the suffix of a progress label that names the trial, or an empty string when there is one trial. */
 export function trialLabel(sizes: { readonly trials: number }, trial: number): string {
   return sizes.trials > 1 ? `, trial ${trial} of ${sizes.trials}` : '';
 }

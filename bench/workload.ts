@@ -51,7 +51,7 @@ export interface BenchSizes {
   readonly pendingLevels: readonly number[];
   readonly lifecyclesPerLevel: number;
   readonly expiryDeadlines: number;
-  /** How many times each target's measurement runs; the target judges the median trial. */
+  /** How many times the throughput, latency and expiry measurements run. Their targets judge the median trial. */
   readonly trials: number;
   /** The whole run should end within this many ms; later phases skip what would not fit. */
   readonly timeBudgetMs: number;
