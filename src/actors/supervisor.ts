@@ -147,15 +147,16 @@ export class Supervisor {
   }
 
   private arm(id: string, delayMs: number): void {
-    this.deadlines.set(id, this.options.clock.setTimeout(() => this.wakeAtDeadline(id), delayMs));
+    this.deadlines.set(id, this.options.clock.setKeyedTimeout(this.wakeAtDeadline, id, delayMs));
   }
 
-  private wakeAtDeadline(id: string): void {
+  /** The one callback of every deadline, called with the elicitation's id. */
+  private readonly wakeAtDeadline = (id: string): void => {
     // The wake-up fired, so there is no timer left to clear when the machine settles.
     if (!this.deadlines.has(id)) return;
     if (this.stepper !== undefined) this.step(this.stepper, id, this.stepper.deadlineEvent);
     else this.spawn(id);
-  }
+  };
 
   /** Runs one command or the deadline on the machine through the stepper. */
   private step(stepper: MachineStepper, id: string, event: Parameters<MachineStepper['step']>[1]): Delivery {

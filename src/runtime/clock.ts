@@ -15,6 +15,11 @@ export interface RuntimeClock extends XStateClock {
   /** Epoch milliseconds. */
   now(): number;
   setTimeout(callback: () => void, delayMs: number): TimerEntry;
+  /**
+   * Like `setTimeout`, but calls `callback(key)`. The supervisor sets one deadline per
+   * pending elicitation with one shared callback, so a deadline costs no closure of its own.
+   */
+  setKeyedTimeout(callback: (key: string) => void, key: string, delayMs: number): TimerEntry;
   clearTimeout(handle: TimerEntry): void;
   /**
    * Fires every timer due at or before `now()`, earliest first (ties in the order they
@@ -41,12 +46,16 @@ export class SimulatedClock implements RuntimeClock {
     return this.timers.add(this.time + Math.max(0, delayMs), callback);
   }
 
+  setKeyedTimeout(callback: (key: string) => void, key: string, delayMs: number): TimerEntry {
+    return this.timers.add(this.time + Math.max(0, delayMs), callback, key);
+  }
+
   clearTimeout(handle: TimerEntry): void {
     this.timers.clear(handle);
   }
 
   fireDue(): void {
-    for (let entry = this.timers.takeDue(this.time); entry; entry = this.timers.takeDue(this.time)) entry.callback();
+    for (let entry = this.timers.takeDue(this.time); entry; entry = this.timers.takeDue(this.time)) entry.callback(entry.key);
   }
 
   /**
@@ -56,7 +65,7 @@ export class SimulatedClock implements RuntimeClock {
   advanceTo(time: number): void {
     for (let entry = this.timers.takeDue(time); entry; entry = this.timers.takeDue(time)) {
       this.time = Math.max(this.time, entry.due);
-      entry.callback();
+      entry.callback(entry.key);
     }
     this.time = Math.max(this.time, time);
   }
@@ -95,7 +104,11 @@ export class SystemClock implements RuntimeClock {
   }
 
   setTimeout(callback: () => void, delayMs: number): TimerEntry {
-    const entry = this.timers.add(this.now() + Math.max(0, delayMs), callback);
+    return this.setKeyedTimeout(callback, '', delayMs);
+  }
+
+  setKeyedTimeout(callback: (key: string) => void, key: string, delayMs: number): TimerEntry {
+    const entry = this.timers.add(this.now() + Math.max(0, delayMs), callback, key);
     this.arm();
     return entry;
   }
@@ -106,7 +119,7 @@ export class SystemClock implements RuntimeClock {
 
   fireDue(): void {
     const now = this.now();
-    for (let entry = this.timers.takeDue(now); entry; entry = this.timers.takeDue(now)) entry.callback();
+    for (let entry = this.timers.takeDue(now); entry; entry = this.timers.takeDue(now)) entry.callback(entry.key);
     this.arm();
   }
 
@@ -130,7 +143,7 @@ export class SystemClock implements RuntimeClock {
     const sliceEnd = performance.now() + firingSliceMs;
     let fired = 0;
     for (let entry = this.timers.takeDue(now); entry; entry = this.timers.takeDue(now)) {
-      entry.callback();
+      entry.callback(entry.key);
       fired += 1;
       if (fired % timersPerSliceCheck === 0 && performance.now() >= sliceEnd && this.timers.peekDue()! <= now) {
         this.nextSlice = setImmediate(() => this.fireDueInSlices());

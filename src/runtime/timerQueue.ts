@@ -8,7 +8,10 @@
 export interface TimerEntry {
   readonly due: number;
   readonly sequence: number;
-  readonly callback: () => void;
+  /** Called with `key` when the timer fires. */
+  readonly callback: (key: string) => void;
+  /** What `callback` is called with, so that one function serves many timers without a closure each. */
+  readonly key: string;
   /** Position in the heap array, or -1 once fired or cleared. */
   index: number;
 }
@@ -26,8 +29,8 @@ export class TimerQueue {
     return this.heap[0]?.due;
   }
 
-  add(due: number, callback: () => void): TimerEntry {
-    const entry: TimerEntry = { due, sequence: this.nextSequence++, callback, index: this.heap.length };
+  add(due: number, callback: (key: string) => void, key = ''): TimerEntry {
+    const entry: TimerEntry = { due, sequence: this.nextSequence++, callback, key, index: this.heap.length };
     this.heap.push(entry);
     this.siftUp(entry.index);
     return entry;

@@ -88,6 +88,10 @@ class EarlyFiringClock extends SimulatedClock {
   override setTimeout(callback: () => void, delayMs: number) {
     return super.setTimeout(callback, delayMs > 1_000 ? delayMs - 500 : delayMs);
   }
+
+  override setKeyedTimeout(callback: (key: string) => void, key: string, delayMs: number) {
+    return super.setKeyedTimeout(callback, key, delayMs > 1_000 ? delayMs - 500 : delayMs);
+  }
 }
 
 function startHarness(mode: Mode, options: HarnessOptions = {}) {

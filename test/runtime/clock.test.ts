@@ -63,6 +63,20 @@ describe('SimulatedClock', () => {
     expect(fired).toEqual(['a', 'b', 'c']);
   });
 
+  it('keyed timers call one callback with their keys', () => {
+    const clock = new SimulatedClock(startTime);
+    const fired: string[] = [];
+    const record = (key: string) => fired.push(`${key}@${clock.now() - startTime}`);
+    clock.setKeyedTimeout(record, 'b', 20);
+    clock.setKeyedTimeout(record, 'a', 10);
+    const cleared = clock.setKeyedTimeout(record, 'c', 15);
+
+    clock.clearTimeout(cleared);
+    clock.advanceTo(startTime + 100);
+
+    expect(fired).toEqual(['a@10', 'b@20']);
+  });
+
   it('timer set while firing runs', () => {
     const clock = new SimulatedClock(startTime);
     const firedAt: number[] = [];
@@ -177,6 +191,17 @@ describe('SystemClock', () => {
     const fired: string[] = [];
     clock.setTimeout(() => fired.push('late'), 30);
     clock.setTimeout(() => fired.push('early'), 5);
+
+    await sleep(80);
+
+    expect(fired).toEqual(['early', 'late']);
+  });
+
+  it('keyed timer fires with its key', async () => {
+    const clock = systemClock();
+    const fired: string[] = [];
+    clock.setKeyedTimeout((key) => fired.push(key), 'late', 30);
+    clock.setKeyedTimeout((key) => fired.push(key), 'early', 5);
 
     await sleep(80);
 

@@ -28,7 +28,7 @@ describe('timer queue order', () => {
     const labels: string[] = [];
     for (const label of ['a', 'b', 'c', 'd', 'e']) queue.add(100, () => labels.push(label));
 
-    for (const entry of takeAll(queue)) entry.callback();
+    for (const entry of takeAll(queue)) entry.callback(entry.key);
 
     expect(labels).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
