@@ -56,7 +56,8 @@ export class ElicitationProjection {
       if (event.version !== 1) throw corrupt(event, `version ${event.version} on a requested event`);
       // Written out field by field rather than spread: this runs for every request, and a
       // literal of known shape is cheaper to build than a spread of `data`.
-      const { from, to, message, schema, deadline, metadata } = event.data;
+      const { from, to, message, schema, deadline } = event.data;
+      const metadata = hasNoKeys(event.data.metadata) ? noMetadata : event.data.metadata;
       const record: ElicitationRecord = {
         id: event.elicitationId, from, to, message, schema, deadline, metadata,
         requestedAt: event.time, requestedEventId: event.eventId, correlationId: event.correlationId, version: 1, state: 'pending',
@@ -160,6 +161,14 @@ export class ElicitationProjection {
     ids.delete(record.id);
     if (ids.size === 0) this.pendingByResponder.delete(record.to);
   }
+}
+
+/** The metadata of every elicitation requested without any: one frozen object shared by all. */
+const noMetadata: Record<string, unknown> = Object.freeze({});
+
+function hasNoKeys(value: object): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }
 
 function corrupt(event: UnstoredEvent | DomainEvent, what: string): CorruptLogError {

@@ -150,6 +150,23 @@ describe('projection replay', () => {
     expect(record).not.toHaveProperty('settledAt');
   });
 
+  it('empty metadata is one frozen object', () => {
+    const projection = new ElicitationProjection();
+    for (const name of ['m1', 'm2']) {
+      const event = requested(name, 'bob', startTime);
+      projection.apply({ ...event, data: { ...event.data, metadata: {} } } as DomainEvent);
+    }
+    projection.apply(answered('m1', startTime + 1));
+    projection.apply(requested('m3', 'bob', startTime));
+
+    const [first, second, third] = ['m1', 'm2', 'm3'].map((name) => projection.get(id(name))!.metadata);
+    expect(first).toEqual({});
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(second).toBe(first);
+    expect(third).toEqual({ ref: 'm3' });
+    expect(Object.isFrozen(third)).toBe(false);
+  });
+
   it('counts match the log', async () => {
     const projection = await replay(handWrittenLog());
 
