@@ -10,7 +10,7 @@ export interface TimerEntry {
   readonly sequence: number;
   /** Called with `key` when the timer fires. */
   readonly callback: (key: string) => void;
-  /** What `callback` is called with, so that one function serves many timers without a closure each. */
+  /** The argument of `callback`, so that one function serves many timers without a closure each. */
   readonly key: string;
   /** Position in the heap array, or -1 once fired or cleared. */
   index: number;

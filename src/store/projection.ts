@@ -40,7 +40,7 @@ export class CorruptLogError extends Error {
 }
 
 export class ElicitationProjection {
-  // NOTE: settled records stay here for `get` and for refusing commands on them (about 650 B
+  // NOTE: settled records stay here for `get` and for refusing commands on them (about 580 B
   // each, measured by the benchmark) until the runtime calls `forget`, which it does only
   // under `limits.maxSettledInMemory`.
   private readonly records = new Map<ElicitationId, ElicitationRecord>();
