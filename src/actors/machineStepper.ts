@@ -22,7 +22,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { createActor, type AnyEventObject, type ExecutableActionObject, type SnapshotFrom } from 'xstate';
-import type { ElicitationCommand, ElicitationInput, ElicitationMachine, RefusedEmitted, Settlement } from '../machines/elicitationMachine.js';
+import { initialContext, type ElicitationCommand, type ElicitationInput, type ElicitationMachine, type RefusedEmitted, type Settlement } from '../machines/elicitationMachine.js';
 
 /** The actor scope `machine.transition` takes. */
 type ElicitationScope = Parameters<ElicitationMachine['transition']>[2];
@@ -141,7 +141,7 @@ export class MachineStepper {
    * children are the same for all, and XState copies them rather than changing them in a transition.
    */
   pendingSnapshot(input: ElicitationInput): SnapshotFrom<ElicitationMachine> {
-    return { ...this.pendingTemplate, context: { ...input, settlement: null } };
+    return { ...this.pendingTemplate, context: initialContext(input) };
   }
 }
 

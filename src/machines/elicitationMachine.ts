@@ -61,6 +61,25 @@ export interface RefusedEmitted {
 
 const defaultValidator = new SchemaValidator();
 
+/**
+ * Returns the context of a new elicitation actor: its input, and no settlement yet. It is
+ * written out field by field, not as `{ ...input, settlement: null }`. In V8 (Node.js 20)
+ * a property added after a spread gave every context a hidden class of its own, about
+ * one per accept, found with `--log-maps`.
+ */
+export function initialContext(input: ElicitationInput): ElicitationContext {
+  return {
+    id: input.id,
+    requester: input.requester,
+    responder: input.responder,
+    schema: input.schema,
+    deadline: input.deadline,
+    armedAt: input.armedAt,
+    tokenRequired: input.tokenRequired,
+    settlement: null,
+  };
+}
+
 const reasonOf: Record<Exclude<CommandType, 'ACCEPT'>, RejectionReason> = {
   DECLINE: 'declined',
   CANCEL: 'cancelled',
@@ -106,7 +125,7 @@ export const elicitationMachine = setup({
 }).createMachine({
   id: 'elicitation',
   initial: 'pending',
-  context: ({ input }) => ({ ...input, settlement: null }),
+  context: ({ input }) => initialContext(input),
   states: {
     pending: {
       after: { untilDeadline: { target: 'expired', actions: 'recordExpiry' } },
