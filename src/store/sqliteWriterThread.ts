@@ -93,8 +93,6 @@ export class SqliteWriterThread {
     // NOTE: the source is the compiled function's text, so a bundler or a coverage tool that
     // rewrites `require` or instruments the function breaks the thread.
     this.worker = new Worker(`(${writerThreadMain.toString()})()`, { eval: true, workerData: data, execArgv: [] });
-    // An idle writer does not keep the host alive; one with a write in flight does (see `write`).
-    this.worker.unref();
     this.worker.on('message', (reply: WriterReply) => this.settle(reply));
     this.worker.on('error', (error) => this.fail(`the SQLite writer thread for ${this.path} failed (${error.message})`));
     this.exited = new Promise((resolve) => {
@@ -103,6 +101,9 @@ export class SqliteWriterThread {
         resolve();
       });
     });
+    // An idle writer does not keep the host alive, but one with a write in flight does (see `write`).
+    // This comes after the listeners, because adding a 'message' listener references the worker's port again.
+    this.worker.unref();
   }
 
   /** The error every write fails with once the thread has died, or undefined while it runs. */

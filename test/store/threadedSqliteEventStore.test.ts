@@ -238,21 +238,32 @@ describe('threaded SQLite event store', () => {
     await second.stop();
   });
 
-  it('idle store does not keep the host process alive', () => {
+  // Each case ends with the store still open and idle: the process must exit on its own.
+  const idleStoreCases = [
+    { name: 'store never written', options: '{}', append: false, expected: 'idle' },
+    { name: 'inline appends only', options: '{}', append: true, expected: 'stored 1' },
+    { name: 'appends on the thread', options: '{ inlineBatchLimit: 0 }', append: true, expected: 'stored 1' },
+  ];
+
+  it.each(idleStoreCases)('idle store lets the host exit: $name', ({ options, append, expected }) => {
     // Uses the built package, as a host would; `npm test` builds it first.
     const storeModule = join(import.meta.dirname, '../../dist/store/sqliteEventStore.js');
     const script = `
       const { ThreadedSqliteEventStore } = await import(${JSON.stringify(storeModule)});
-      const store = new ThreadedSqliteEventStore(${JSON.stringify(temporaryDatabasePath())}, { inlineBatchLimit: 0 });
-      const stored = await store.append([{ eventId: 'e1', type: 'security.refused', elicitationId: null, version: null, time: 1, causationId: 'c', correlationId: 'c', data: {} }]);
-      console.log('stored', stored[0].position);
+      const store = new ThreadedSqliteEventStore(${JSON.stringify(temporaryDatabasePath())}, ${options});
+      if (${append}) {
+        const stored = await store.append([{ eventId: 'e1', type: 'security.refused', elicitationId: null, version: null, time: 1, causationId: 'c', correlationId: 'c', data: {} }]);
+        console.log('stored', stored[0].position);
+      } else {
+        console.log('idle');
+      }
     `;
 
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
 
     expect(child.error).toBeUndefined();
     expect(child.stderr).toBe('');
-    expect(child.stdout.trim()).toBe('stored 1');
+    expect(child.stdout.trim()).toBe(expected);
     expect(child.status).toBe(0);
   });
 });
