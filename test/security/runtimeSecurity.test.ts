@@ -175,6 +175,28 @@ describe('input limits', () => {
   });
 });
 
+describe('records handed out', () => {
+  it('cannot change the runtime state', async () => {
+    const { runtime } = await setUp();
+    const { id } = await runtime.request({ from: 'alice', to: 'bob', message: 'ok', schema, timeoutMs: 10_000 });
+    const pending = runtime.get(id) as unknown as Record<string, unknown>;
+
+    expect(() => {
+      pending.state = 'answered';
+    }).toThrow(TypeError);
+    expect(() => {
+      pending.to = 'mallory';
+    }).toThrow(TypeError);
+    expect(runtime.get(id)?.state).toBe('pending');
+
+    const answered = await runtime.accept({ id, agent: 'bob', content: { approved: true } });
+    expect(answered.state).toBe('answered');
+    expect(Object.isFrozen(answered)).toBe(true);
+    expect(Object.isFrozen(runtime.get(id))).toBe(true);
+    await runtime.stop();
+  });
+});
+
 describe('mcp schema profile', () => {
   it('takes a flat form schema', async () => {
     const { runtime } = await setUp({ schemaProfile: 'mcp' });
