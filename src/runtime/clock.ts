@@ -3,6 +3,7 @@
  * timestamps. It is also the clock handed to every XState actor, so each pending `after`
  * transition is an entry in one timer queue rather than a Node timer of its own.
  */
+import { ElicitationError } from './errors.js';
 import { TimerQueue, type TimerEntry } from './timerQueue.js';
 
 /** What XState asks of a clock (`createActor(machine, { clock })`); xstate 5.33 does not export the type. */
@@ -34,7 +35,11 @@ export class SimulatedClock implements RuntimeClock {
   private readonly timers = new TimerQueue();
   private time: number;
 
+  /** Starts the clock at `startTime`, in epoch milliseconds. */
   constructor(startTime: number) {
+    if (typeof startTime !== 'number' || !Number.isFinite(startTime)) {
+      throw new ElicitationError('INVALID_REQUEST', `invalid start time ${String(startTime)}: a SimulatedClock needs epoch milliseconds, such as Date.UTC(2026, 0, 1)`);
+    }
     this.time = startTime;
   }
 

@@ -19,6 +19,12 @@ describe('SimulatedClock', () => {
     expect(clock.now()).toBe(startTime);
   });
 
+  it('refuses a missing start time', () => {
+    for (const startTime of [undefined, Number.NaN, '2026-01-01']) {
+      expect(() => new SimulatedClock(startTime as never)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+    }
+  });
+
   it('advanceTo fires timers at due time', () => {
     const clock = new SimulatedClock(startTime);
     const firedAt: number[] = [];
