@@ -120,7 +120,9 @@ export function printReport(results: BenchResults, targets: readonly Target[], w
   write('Targets');
   for (const item of targets) {
     const value = item.value === null ? 'not measured' : `${n(item.value, item.unit === 'ms' || item.unit === 'ratio' ? 2 : 0)} ${item.unit}`;
-    write(`  ${item.met ? 'met    ' : 'NOT MET'}  ${item.name}: ${value} (target ${item.comparison} ${n(item.target)})`);
+    let verdict = item.met ? 'met    ' : 'NOT MET';
+    if (item.value === null) verdict = 'n/a    ';
+    write(`  ${verdict}  ${item.name}: ${value} (target ${item.comparison} ${n(item.target)})`);
     if (item.trials) write(`           the median of ${item.trials.length} trials: ${trialsText(item.trials, item.unit === 'ms' ? 2 : 0)}`);
     if (item.note) write(`           ${item.note}`);
   }
