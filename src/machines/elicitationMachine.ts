@@ -63,9 +63,8 @@ const defaultValidator = new SchemaValidator();
 
 /**
  * Returns the context of a new elicitation actor: its input, and no settlement yet. It is
- * written out field by field, not as `{ ...input, settlement: null }`. In V8 (Node.js 20)
- * a property added after a spread gave every context a hidden class of its own, about
- * one per accept, found with `--log-maps`.
+ * written out field by field, not as `{ ...input, settlement: null }`, because on Node.js 20
+ * `node --log-maps` showed that spread giving every context a hidden class of its own.
  */
 export function initialContext(input: ElicitationInput): ElicitationContext {
   return {

@@ -48,7 +48,7 @@ export class SimulatedClock implements RuntimeClock {
   }
 
   setTimeout(callback: () => void, delayMs: number): TimerEntry {
-    return this.timers.add(this.time + Math.max(0, delayMs), callback);
+    return this.setKeyedTimeout(callback, '', delayMs);
   }
 
   setKeyedTimeout(callback: (key: string) => void, key: string, delayMs: number): TimerEntry {

@@ -8,7 +8,7 @@
 export interface TimerEntry {
   readonly due: number;
   readonly sequence: number;
-  /** Called with `key` when the timer fires. */
+  /** The function the timer calls, with `key`, when it fires. */
   readonly callback: (key: string) => void;
   /** The argument of `callback`, so that one function serves many timers without a closure each. */
   readonly key: string;

@@ -19,7 +19,7 @@ describe('SimulatedClock', () => {
     expect(clock.now()).toBe(startTime);
   });
 
-  it('refuses a missing start time', () => {
+  it('rejects an invalid start time', () => {
     for (const startTime of [undefined, Number.NaN, '2026-01-01']) {
       expect(() => new SimulatedClock(startTime as never)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
     }

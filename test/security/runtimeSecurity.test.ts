@@ -176,7 +176,7 @@ describe('input limits', () => {
 });
 
 describe('records handed out', () => {
-  it('cannot change the runtime state', async () => {
+  it('returned record cannot be changed', async () => {
     const { runtime } = await setUp();
     const { id } = await runtime.request({ from: 'alice', to: 'bob', message: 'ok', schema, timeoutMs: 10_000 });
     const pending = runtime.get(id) as unknown as Record<string, unknown>;
