@@ -22,7 +22,7 @@ import { ElicitationProjection, foldElicitation, type ElicitationRecord } from '
 import { SettledRetention } from './settledRetention.js';
 import { SystemClock, type RuntimeClock } from './clock.js';
 import { ElicitationError, type ErrorCode } from './errors.js';
-import { EventLog, type StoreRetryOptions } from './eventLog.js';
+import { EventLog, type StoreRetryOptions, type Submission } from './eventLog.js';
 import { commandNames, Refusals } from './refusals.js';
 import { asAgentId, asElicitationId, type AgentId, type ElicitationId } from './ids.js';
 import { checkAgentId, checkElicitationId, checkMessage, checkPlainObject, checkTimeoutMs, copyJson, serializeJson } from './requestValidation.js';
@@ -161,11 +161,11 @@ export class ElicitationRuntime {
   /** The retention of settled elicitations in memory, when `limits.maxSettledInMemory` is set. */
   private readonly retention: SettledRetention | undefined;
   private readonly failures = new Subject<ActorFailure>();
-  /** Terminal events not yet durable, so `settled` waits for them. */
-  private readonly settling = new Map<ElicitationId, Promise<DomainEvent>>();
+  /** Terminal events not yet durable, so `settled` waits for them. Each leaves once stored or undone. */
+  private readonly settling = new Map<ElicitationId, Submission>();
   private readonly settledWaiters = new Map<ElicitationId, ((outcome: Promise<ElicitationSnapshot>) => void)[]>();
-  /** The terminal event appended by the delivery that is running now. */
-  private lastSettlement: Promise<DomainEvent> | undefined;
+  /** The terminal event submitted by the delivery that is running now. */
+  private lastSettlement: Submission | undefined;
   private stopped = false;
 
   /** Every durable event, in log order, each once, from the time of subscription on. */
@@ -194,6 +194,10 @@ export class ElicitationRuntime {
       ...(options.limits?.storeRetry ? { retry: options.limits.storeRetry } : {}),
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
       onRollback: (events) => this.rollBack(events),
+      onStored: (submission) => {
+        const id = submission.event.elicitationId;
+        if (id !== null && this.settling.get(id) === submission) this.settling.delete(id);
+      },
     });
     this.transitions$ = this.log.committed$;
     this.retention = this.settledRetention(options.limits?.maxSettledInMemory);
@@ -316,7 +320,7 @@ export class ElicitationRuntime {
     if (record === undefined) return Promise.reject(this.refusals.notFound(id));
 
     const settling = this.settling.get(elicitationId);
-    if (settling) return settling.then(() => this.recordOf(elicitationId)!);
+    if (settling) return this.log.whenDurable(settling).then(() => this.recordOf(elicitationId)!);
     if (record.state !== 'pending') return Promise.resolve(record);
 
     return new Promise((resolve) => {
@@ -406,13 +410,13 @@ export class ElicitationRuntime {
     const event = { type, agent, at: now, commandId, token: input.token, content: copiedContent } as ElicitationCommand;
     this.lastSettlement = undefined;
     const delivery = this.supervisor.deliver(id, event);
-    const settlement = this.lastSettlement as Promise<DomainEvent> | undefined;
+    const settlement = this.lastSettlement as Submission | undefined;
     this.lastSettlement = undefined;
 
     switch (delivery.kind) {
       case 'taken':
         if (settlement === undefined) throw new Error(`elicitation ${id} took ${command} but recorded no final event`);
-        return settlement.then(() => this.recordOf(id)!);
+        return this.durable(settlement).then(() => this.recordOf(id)!);
       case 'refused':
         throw this.refusals.byMachine(record, command, agent, delivery.refusal, copiedContent);
       case 'failed':
@@ -437,23 +441,25 @@ export class ElicitationRuntime {
           : { eventId, type: 'elicitation.expired', elicitationId: id, version, time, causationId: record.requestedEventId, correlationId, data: { deadline: record.deadline } };
 
     this.projection.apply(event);
-    const durable = this.append(event);
-    this.lastSettlement = durable;
-    this.settling.set(id, durable);
+    // No promise is made here: a burst of expiries has no caller waiting on any of them.
+    const submission = this.log.submit(event);
+    this.lastSettlement = submission;
+    // With `durability: 'async'` the settlement counts as done at once, so `settled` does not wait for it.
+    if (this.durability === 'sync') this.settling.set(id, submission);
 
     const waiters = this.settledWaiters.get(id);
     if (waiters !== undefined) {
       this.settledWaiters.delete(id);
-      const outcome = durable.then(() => this.recordOf(id)!);
+      const outcome = this.durable(submission).then(() => this.recordOf(id)!);
       // Marked as handled: a failed write is each waiter's to handle, never an unhandled rejection here.
       outcome.catch(() => undefined);
       for (const wake of waiters) wake(outcome);
     }
-    // A rollback may settle the elicitation again before this write fails, so only this write's entry is removed.
-    const forget = () => {
-      if (this.settling.get(id) === durable) this.settling.delete(id);
-    };
-    durable.then(forget, forget);
+  }
+
+  /** Resolves once `submission` is durable, or at once under `durability: 'async'`. */
+  private durable(submission: Submission): Promise<unknown> {
+    return this.durability === 'sync' ? this.log.whenDurable(submission) : Promise.resolve(submission.event);
   }
 
   /**
@@ -607,7 +613,7 @@ export class ElicitationRuntime {
     const correlationId = elicitationId === undefined ? commandId : (this.recordOf(elicitationId)?.correlationId ?? commandId);
     const event: RefusedEvent = { eventId: newTimeOrderedId(), type: 'security.refused', elicitationId: null, version: null, time, causationId: commandId, correlationId, data: refusal };
     // The refusal does not wait for its audit event; a failed audit write is not the caller's error.
-    this.log.append(event).catch(() => undefined);
+    this.log.submit(event);
   }
 }
 

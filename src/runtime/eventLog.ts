@@ -1,5 +1,5 @@
 /**
- * The runtime's write path: events go in through an RxJS subject, are group-committed to
+ * The runtime's write path: events go in through an RxJS Observable, are group-committed to
  * the store, and come out on `committed$` with their positions, in log order. Each
  * `append` resolves once its event is durable.
  *
@@ -8,18 +8,32 @@
  * that batch and every event queued behind it fail with `STORE_UNAVAILABLE` together, and
  * `onRollback` hands them back so the runtime can undo them: a later event never reaches
  * the log without the events it follows from.
+ *
+ * An event in flight is a `Submission`, and a promise of its outcome is made only for a caller
+ * that asks for one. Most terminal events, such as the expiries of a burst of deadlines, have
+ * no such caller. A promise with its two resolving functions would stay alive for as long as
+ * the write takes, so the garbage collector would copy it from one generation to the next.
  */
-import { Subject, type Observable } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ElicitationError } from './errors.js';
+import { FifoQueue } from './fifoQueue.js';
 import { groupCommit } from './groupCommit.js';
 import type { DomainEvent, UnstoredEvent } from '../store/domainEvent.js';
 import type { EventStore } from '../store/eventStore.js';
 
-interface Submission {
-  readonly event: UnstoredEvent;
-  readonly resolve: (event: DomainEvent) => void;
-  readonly reject: (error: unknown) => void;
+/** One event on its way to the store, from `submit` until it is stored or has failed for good. */
+export class Submission {
+  /** The event as stored, once it is. */
+  stored: DomainEvent | undefined = undefined;
+  /** Set when it failed for good: the error its promise rejects with. */
+  failure: { readonly error: unknown } | undefined = undefined;
+  /** The promise made by `EventLog.whenDurable`, if anyone asked for one, and its resolving functions. */
+  promise: Promise<DomainEvent> | undefined = undefined;
+  resolve: ((event: DomainEvent) => void) | undefined = undefined;
+  reject: ((error: unknown) => void) | undefined = undefined;
+
+  constructor(readonly event: UnstoredEvent) {}
 }
 
 export interface StoreRetryOptions {
@@ -37,23 +51,42 @@ export interface EventLogOptions {
   readonly onBatch?: (size: number) => void;
   /** Receives, newest first, the events that failed for good, so their effects can be undone. */
   readonly onRollback?: (events: readonly UnstoredEvent[]) => void;
+  /** Called with each submission once its event is stored, before `committed$` emits it. */
+  readonly onStored?: (submission: Submission) => void;
 }
 
 export class EventLog {
-  private readonly submissions = new Subject<Submission>();
-  private readonly committed = new Subject<DomainEvent>();
+  /**
+   * The one subscriber of the submission stream, which runs it into group commit. With one
+   * subscriber, a plain Observable does what a Subject would. In the CommonJS build of RxJS
+   * 7.8 that Node loads, `Subject.next` allocates a closure and an iterator per value.
+   */
+  private submissions!: Subscriber<Submission>;
+  /**
+   * The subscribers of `committed$`, a multicast like an RxJS Subject without its allocation
+   * per value (see `submissions`). The array is replaced, never changed, when one comes or
+   * goes, so an emission in progress reaches those subscribed when it began.
+   */
+  private committedSubscribers: readonly Subscriber<DomainEvent>[] = [];
   private readonly retry: Required<StoreRetryOptions>;
   /** Submissions not yet written or failed, in the order they came. */
-  private readonly unsettled = new Set<Submission>();
+  private readonly unsettled = new FifoQueue<Submission>();
   private failingSince: number | undefined;
   private idleWaiters: (() => void)[] = [];
 
   /** Every durable event, in position order. */
-  readonly committed$: Observable<DomainEvent> = this.committed.asObservable();
+  readonly committed$: Observable<DomainEvent> = new Observable<DomainEvent>((subscriber) => {
+    this.committedSubscribers = [...this.committedSubscribers, subscriber];
+    return () => {
+      this.committedSubscribers = this.committedSubscribers.filter((other) => other !== subscriber);
+    };
+  });
 
   constructor(private readonly store: EventStore, private readonly options: EventLogOptions = {}) {
     this.retry = { initialDelayMs: 5, maxDelayMs: 500, giveUpAfterMs: 5_000, ...options.retry };
-    this.submissions
+    new Observable<Submission>((subscriber) => {
+      this.submissions = subscriber;
+    })
       .pipe(groupCommit((batch: readonly Submission[]) => this.writeBatch(batch), { maxBatchSize: options.maxBatchSize ?? 2048 }))
       .subscribe((outcome) => {
         // writeBatch settles every submission itself; an error here is a bug in this class.
@@ -73,11 +106,26 @@ export class EventLog {
 
   /** Queues `event` for the next batch; resolves with its position once it is durable. */
   append(event: UnstoredEvent): Promise<DomainEvent> {
-    return new Promise((resolve, reject) => {
-      const submission = { event, resolve, reject };
-      this.unsettled.add(submission);
-      this.submissions.next(submission);
+    return this.whenDurable(this.submit(event));
+  }
+
+  /** Queues `event` for the next batch, like `append`, without making a promise of its outcome. */
+  submit(event: UnstoredEvent): Submission {
+    const submission = new Submission(event);
+    this.unsettled.push(submission);
+    this.submissions.next(submission);
+    return submission;
+  }
+
+  /** Resolves with the stored event once `submission` is durable, or rejects once it has failed for good. */
+  whenDurable(submission: Submission): Promise<DomainEvent> {
+    if (submission.stored !== undefined) return Promise.resolve(submission.stored);
+    if (submission.failure !== undefined) return Promise.reject(submission.failure.error);
+    submission.promise ??= new Promise<DomainEvent>((resolve, reject) => {
+      submission.resolve = resolve;
+      submission.reject = reject;
     });
+    return submission.promise;
   }
 
   /** Resolves once every event appended so far has been written or has failed. */
@@ -88,7 +136,7 @@ export class EventLog {
 
   private writeBatch(batch: readonly Submission[]): void | Promise<void> {
     // Submissions failed together with an earlier batch are already settled; skip them.
-    const live = batch.every((submission) => this.unsettled.has(submission)) ? batch : batch.filter((submission) => this.unsettled.has(submission));
+    const live = batch.every(isUnsettled) ? batch : batch.filter(isUnsettled);
     if (live.length === 0) return;
 
     try {
@@ -139,9 +187,14 @@ export class EventLog {
     this.options.onBatch?.(batch.length);
     for (let index = 0; index < batch.length; index++) {
       const event = stored[index]!;
-      this.unsettled.delete(batch[index]!);
-      this.committed.next(event);
-      batch[index]!.resolve(event);
+      const submission = batch[index]!;
+      // Batches are stored one at a time in the order their events came, so this is the oldest unsettled.
+      this.unsettled.shift();
+      submission.stored = event;
+      this.options.onStored?.(submission);
+      const subscribers = this.committedSubscribers;
+      for (let next = 0; next < subscribers.length; next++) subscribers[next]!.next(event);
+      submission.resolve?.(event);
     }
     this.wakeIfIdle();
   }
@@ -151,16 +204,15 @@ export class EventLog {
    * follow from it (an answer behind its request), and hands them back newest first.
    */
   private failEverythingQueued(cause: unknown): void {
-    const failed = [...this.unsettled];
-    this.unsettled.clear();
+    const failed = this.unsettled.drain();
     this.failingSince = undefined;
 
     this.options.onRollback?.(failed.map((submission) => submission.event).reverse());
     const reason = cause instanceof Error ? cause.message : String(cause);
     for (const submission of failed) {
-      submission.reject(
-        new ElicitationError('STORE_UNAVAILABLE', `the event store did not take ${submission.event.type} within ${this.retry.giveUpAfterMs} ms (${reason}); the command was not applied, so retry it once the store is back`, {}, { cause }),
-      );
+      const error = new ElicitationError('STORE_UNAVAILABLE', `the event store did not take ${submission.event.type} within ${this.retry.giveUpAfterMs} ms (${reason}); the command was not applied, so retry it once the store is back`, {}, { cause });
+      submission.failure = { error };
+      submission.reject?.(error);
     }
     this.wakeIfIdle();
   }
@@ -171,6 +223,11 @@ export class EventLog {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** Neither stored nor failed yet. */
+function isUnsettled(submission: Submission): boolean {
+  return submission.stored === undefined && submission.failure === undefined;
 }
 
 /** Carries an asynchronous store's pending append out of the synchronous path. */

@@ -57,6 +57,29 @@ describe('store failures', () => {
     await runtime.stop();
   });
 
+  it('rejects settled() on an expiry the store never took, and expires it again once the store is back', async () => {
+    const { store, clock, runtime } = await setUp();
+    const { id } = await runtime.request({ from: 'alice', to: 'bob', message: 'Deploy?', schema, timeoutMs: 1_000 });
+    store.failWith('SQLITE_IOERR: disk I/O error');
+
+    clock.advanceBy(1_000);
+    // Expired in memory, with its event on the way to the failing store.
+    expect(runtime.get(id)?.state).toBe('expired');
+    await expect(runtime.settled(id)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(runtime.get(id)?.state).toBe('pending');
+
+    store.recover();
+    // The deadline has passed, so the elicitation supervised again expires at the next firing.
+    clock.advanceBy(0);
+    const settled = await runtime.settled(id);
+    expect(settled.state).toBe('expired');
+    expect((await readAll(store)).map((event) => [event.position, event.type])).toEqual([
+      [1, 'elicitation.requested'],
+      [2, 'elicitation.expired'],
+    ]);
+    await runtime.stop();
+  });
+
   it('refuses new requests with OVERLOADED while the store fails', async () => {
     const { store, runtime } = await setUp();
     store.failWith('SQLITE_IOERR: disk I/O error');
