@@ -566,11 +566,10 @@ export class ElicitationRuntime {
   }
 
   private append(event: UnstoredEvent): Promise<DomainEvent> {
-    const durable = this.log.append(event);
-    if (this.durability === 'sync') return durable;
+    if (this.durability === 'sync') return this.log.append(event);
 
     // Acknowledged before it is durable: the caller chose to lose it if the process dies.
-    durable.catch(() => undefined);
+    this.log.submit(event);
     return Promise.resolve(event as DomainEvent);
   }
 

@@ -102,3 +102,24 @@ describe('settled() while the final event is being written', () => {
     await runtime.stop();
   });
 });
+
+describe('durability async', () => {
+  it('acknowledges commands before their events are stored', async () => {
+    const store = new MemoryEventStore();
+    const runtime = await createElicitationRuntime({ store, clock: new SimulatedClock(start), durability: 'async' });
+    const stored: string[] = [];
+    runtime.transitions$.subscribe((event) => stored.push(event.type));
+
+    const { id } = await request(runtime, 'One');
+    const answered = await runtime.accept({ id, agent: 'bob', content: { approved: true } });
+    expect(answered.state).toBe('answered');
+    expect(store.lastPosition()).toBe(0);
+
+    const settled = await runtime.settled(id);
+    expect(settled.state).toBe('answered');
+
+    await runtime.stop();
+    expect(store.lastPosition()).toBe(2);
+    expect(stored).toEqual(['elicitation.requested', 'elicitation.answered']);
+  });
+});
