@@ -20,7 +20,7 @@ function request(runtime: Awaited<ReturnType<typeof setUp>>['runtime'], message:
 }
 
 describe('transitions$', () => {
-  it('gives every subscriber each durable event once, in log order', async () => {
+  it('every subscriber gets each event once, in order', async () => {
     const { runtime } = await setUp();
     const first: number[] = [];
     const second: number[] = [];
@@ -36,7 +36,7 @@ describe('transitions$', () => {
     await runtime.stop();
   });
 
-  it('stops at once for a subscriber that leaves during an emission, and the others still get it', async () => {
+  it('subscriber leaving mid-emission stops at once', async () => {
     const { runtime } = await setUp();
     const leaving: string[] = [];
     const staying: string[] = [];
@@ -54,7 +54,7 @@ describe('transitions$', () => {
     await runtime.stop();
   });
 
-  it('starts with the next event for a subscriber that comes during an emission', async () => {
+  it('subscriber joining mid-emission starts at the next event', async () => {
     const { runtime } = await setUp();
     const late: DomainEvent[] = [];
     let joined = false;
@@ -73,7 +73,7 @@ describe('transitions$', () => {
 });
 
 describe('settled() while the final event is being written', () => {
-  it('resolves only once the expired event is in the store', async () => {
+  it('waits until the expired event is stored', async () => {
     const { store, clock, runtime } = await setUp();
     const { id } = await request(runtime, 'One', 1_000);
 
@@ -87,7 +87,7 @@ describe('settled() while the final event is being written', () => {
     await runtime.stop();
   });
 
-  it('resolves every caller of an answer in flight with the same record', async () => {
+  it('answer in flight resolves every caller alike', async () => {
     const { store, runtime } = await setUp();
     const { id } = await request(runtime, 'One');
 
