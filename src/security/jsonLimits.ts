@@ -25,11 +25,10 @@ export const defaultInputLimits: InputLimits = {
 
 /**
  * Serializes `value` as JSON if it fits `limit`, or tells why it does not. Depth is checked
- * first, without recursion, so a deeply nested value cannot overflow the stack.
+ * first, so a value nested past the limit is never serialized.
  */
 export function serializeWithinLimit(field: string, value: unknown, limit: JsonLimit): { readonly text: string } | { readonly issue: ValidationIssue } {
-  const depth = measureDepth(value, limit.maxDepth);
-  if (depth === undefined) return { issue: { path: `/${field}`, message: `nests deeper than ${limit.maxDepth} levels` } };
+  if (nestsDeeperThan(value, limit.maxDepth)) return { issue: { path: `/${field}`, message: `nests deeper than ${limit.maxDepth} levels` } };
 
   let text: string | undefined;
   try {
@@ -42,18 +41,32 @@ export function serializeWithinLimit(field: string, value: unknown, limit: JsonL
   return { text };
 }
 
-/** The nesting depth of `value`, or undefined once it passes `maxDepth`. */
-function measureDepth(value: unknown, maxDepth: number): number | undefined {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
-    if (typeof current !== 'object' || current === null) continue;
-
-    const childDepth = depth + 1;
-    if (childDepth > maxDepth) return undefined;
-    deepest = Math.max(deepest, childDepth);
-    for (const child of Array.isArray(current) ? current : Object.values(current)) stack.push([child, childDepth]);
+/**
+ * Tells whether `value` nests objects and arrays more than `maxDepth` levels deep. The
+ * recursion stops one level past `maxDepth`, and a host limit so large that the stack runs
+ * out first counts as too deep, as it would for `JSON.stringify`.
+ */
+function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
+  try {
+    return exceedsDepth(value, maxDepth);
+  } catch (error) {
+    if (error instanceof RangeError) return true;
+    throw error;
   }
-  return deepest;
+}
+
+/** Walks `value` without allocating, unlike a stack of (value, depth) pairs and `Object.values` arrays. */
+function exceedsDepth(value: unknown, levelsLeft: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levelsLeft < 1) return true;
+
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) if (exceedsDepth(item, levelsLeft - 1)) return true;
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (Object.hasOwn(record, key) && exceedsDepth(record[key], levelsLeft - 1)) return true;
+  }
+  return false;
 }
