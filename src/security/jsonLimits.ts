@@ -43,8 +43,8 @@ export function serializeWithinLimit(field: string, value: unknown, limit: JsonL
 
 /**
  * Tells whether `value` nests objects and arrays more than `maxDepth` levels deep. The
- * recursion stops one level past `maxDepth`, and a host limit so large that the stack runs
- * out first counts as too deep, as it would for `JSON.stringify`.
+ * recursion stops one level past `maxDepth`. Under a host limit so large that the stack runs
+ * out first, the value counts as too deep; `JSON.stringify` would fail on it too.
  */
 function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
   try {
@@ -55,7 +55,7 @@ function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
   }
 }
 
-/** Walks `value` without allocating, unlike a stack of (value, depth) pairs and `Object.values` arrays. */
+/** Recursive, so that it allocates no (value, depth) pair and no `Object.values` array per node. */
 function exceedsDepth(value: unknown, levelsLeft: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (levelsLeft < 1) return true;
