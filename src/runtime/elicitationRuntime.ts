@@ -305,7 +305,10 @@ export class ElicitationRuntime {
     return this.policy.tokens?.issue(record.id, record.to);
   }
 
-  /** Resolves with the elicitation once it is final and its final event is durable. */
+  /**
+   * Resolves with the elicitation once it is final and its final event is durable, under
+   * either `durability`. Rejects with `STORE_UNAVAILABLE` if the store never takes that event.
+   */
   settled(id: string): Promise<ElicitationSnapshot> {
     try {
       return this.settledNow(id);
@@ -444,13 +447,13 @@ export class ElicitationRuntime {
     // No promise is made here: a burst of expiries has no caller waiting on any of them.
     const submission = this.log.submit(event);
     this.lastSettlement = submission;
-    // With `durability: 'async'` the settlement counts as done at once, so `settled` does not wait for it.
-    if (this.durability === 'sync') this.settling.set(id, submission);
+    // `settled` waits for the final event to be durable, under `durability: 'async'` too.
+    this.settling.set(id, submission);
 
     const waiters = this.settledWaiters.get(id);
     if (waiters !== undefined) {
       this.settledWaiters.delete(id);
-      const outcome = this.durable(submission).then(() => this.recordOf(id)!);
+      const outcome = this.log.whenDurable(submission).then(() => this.recordOf(id)!);
       // Marked as handled: a failed write is each waiter's to handle, never an unhandled rejection here.
       outcome.catch(() => undefined);
       for (const wake of waiters) wake(outcome);

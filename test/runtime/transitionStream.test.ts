@@ -115,11 +115,11 @@ describe('durability async', () => {
     expect(answered.state).toBe('answered');
     expect(store.lastPosition()).toBe(0);
 
+    // `settled` still waits for the final event to be durable.
     const settled = await runtime.settled(id);
     expect(settled.state).toBe('answered');
-
-    await runtime.stop();
     expect(store.lastPosition()).toBe(2);
     expect(stored).toEqual(['elicitation.requested', 'elicitation.answered']);
+    await runtime.stop();
   });
 });
