@@ -105,6 +105,12 @@ async function main(): Promise<void> {
     'Pending elicitations for d and e are created on the measured runtime itself (SQLite, durability sync), so the levels measure the runtime that holds them.',
     'Each measured run of a, b, c and f starts after a full garbage collection, so garbage left by the runs before it does not pause it.',
   ];
+  if (sizes.quick) {
+    notes.push(
+      `A --quick run measures at small sizes (${formatNumber(sizes.throughputLifecycles)} lifecycles, a ${sizes.latencyDurationMs / 1000} s latency window, ${formatNumber(sizes.expiryDeadlines)} deadlines, one trial), ` +
+        'so its met and NOT MET verdicts only show that the report works. Judge the targets on a full run.',
+    );
+  }
   if (sizes.trials > 1) {
     notes.push(`Each durable-store figure that a target judges, and its baseline, is the median of ${sizes.trials} trials run in turn in this run, so one trial that lands on a busy moment of a shared machine does not decide a target; every trial's figure is printed beside it.`);
   }
