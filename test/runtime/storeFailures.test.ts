@@ -57,7 +57,7 @@ describe('store failures', () => {
     await runtime.stop();
   });
 
-  it('rejects settled() on an expiry the store never took, and expires it again once the store is back', async () => {
+  it('failed expiry write rejects settled(), then expires again', async () => {
     const { store, clock, runtime } = await setUp();
     const { id } = await runtime.request({ from: 'alice', to: 'bob', message: 'Deploy?', schema, timeoutMs: 1_000 });
     store.failWith('SQLITE_IOERR: disk I/O error');

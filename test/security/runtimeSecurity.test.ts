@@ -151,18 +151,18 @@ describe('input limits', () => {
     const { runtime } = await setUp();
     /** An object nested `levels` deep, as the limits count: `{}` is one level. */
     const nestedObject = (levels: number): Record<string, unknown> => (levels <= 1 ? {} : { inner: nestedObject(levels - 1) });
-    const refusal = (promise: Promise<unknown>) => promise.then(() => 'taken', (error: { message?: string }) => error.message);
+    const outcomeOf = (promise: Promise<unknown>) => promise.then(() => 'taken', (error: { message?: string }) => error.message);
 
     // Defaults: schema 16 levels, metadata 8, content 32.
     const atLimit = await runtime.request({ from: 'alice', to: 'bob', message: 'ok', schema: { type: 'object', properties: nestedObject(15) }, metadata: nestedObject(8), timeoutMs: 10_000 });
     expect(atLimit).toHaveProperty('id');
-    expect(await refusal(runtime.request({ from: 'alice', to: 'bob', message: 'ok', schema: { type: 'object', properties: nestedObject(16) }, timeoutMs: 10_000 }))).toBe('INVALID_REQUEST: schema nests deeper than 16 levels; send a smaller JSON value');
-    expect(await refusal(runtime.request({ from: 'alice', to: 'bob', message: 'ok', schema, metadata: nestedObject(9), timeoutMs: 10_000 }))).toBe('INVALID_REQUEST: metadata nests deeper than 8 levels; send a smaller JSON value');
+    expect(await outcomeOf(runtime.request({ from: 'alice', to: 'bob', message: 'ok', schema: { type: 'object', properties: nestedObject(16) }, timeoutMs: 10_000 }))).toBe('INVALID_REQUEST: schema nests deeper than 16 levels; send a smaller JSON value');
+    expect(await outcomeOf(runtime.request({ from: 'alice', to: 'bob', message: 'ok', schema, metadata: nestedObject(9), timeoutMs: 10_000 }))).toBe('INVALID_REQUEST: metadata nests deeper than 8 levels; send a smaller JSON value');
 
     const { id } = await runtime.request({ from: 'alice', to: 'bob', message: 'ok', schema: { type: 'object' }, timeoutMs: 10_000 });
-    expect(await refusal(runtime.accept({ id, agent: 'bob', content: [nestedObject(32)] }))).toBe('INVALID_REQUEST: content nests deeper than 32 levels; send a smaller JSON value');
+    expect(await outcomeOf(runtime.accept({ id, agent: 'bob', content: [nestedObject(32)] }))).toBe('INVALID_REQUEST: content nests deeper than 32 levels; send a smaller JSON value');
     expect(runtime.get(id)?.state).toBe('pending');
-    expect(await refusal(runtime.accept({ id, agent: 'bob', content: nestedObject(32) }))).toBe('taken');
+    expect(await outcomeOf(runtime.accept({ id, agent: 'bob', content: nestedObject(32) }))).toBe('taken');
   });
 
   it('refuses deep content under a huge host depth limit', async () => {
