@@ -15,6 +15,7 @@ export {
   type ResponseInput,
   type WithdrawInput,
 } from './runtime/elicitationRuntime.js';
+export type { StoreRetryOptions } from './runtime/eventLog.js';
 export { ElicitationError, errorCodes, isElicitationError, type ErrorCode, type ErrorDetails, type ValidationIssue } from './runtime/errors.js';
 export { SimulatedClock, SystemClock, type RuntimeClock } from './runtime/clock.js';
 export type { AgentId, ElicitationId, EventPosition } from './runtime/ids.js';
