@@ -1,7 +1,7 @@
 /**
  * A first-in, first-out queue on a ring of slots that doubles when full. Adding and taking
- * allocate nothing, unlike a `Set` used as a queue, whose hash table is rebuilt again and
- * again as entries come and go.
+ * allocate nothing except when the ring doubles. A `Set` used as a queue rebuilds its hash
+ * table again and again as entries come and go.
  */
 export class FifoQueue<T> {
   private slots: (T | undefined)[] = new Array<T | undefined>(16);

@@ -44,7 +44,7 @@ export function serializeWithinLimit(field: string, value: unknown, limit: JsonL
 /**
  * Tells whether `value` nests objects and arrays more than `maxDepth` levels deep. The
  * recursion stops one level past `maxDepth`. Under a host limit so large that the stack runs
- * out first, the value counts as too deep; `JSON.stringify` would fail on it too.
+ * out first, the value counts as too deep, because `JSON.stringify` would fail on it too.
  */
 function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
   try {

@@ -38,7 +38,7 @@ export interface ExpiredData {
 
 export interface RefusedData {
   readonly agent: AgentId;
-  /** The refused command; on a summary, the command of the last refusal it counts. */
+  /** The refused command. On a summary, the command of the last refusal it counts. */
   readonly command: CommandName;
   readonly code: Extract<ErrorCode, 'UNAUTHORIZED' | 'RATE_LIMITED'>;
   readonly elicitationId?: ElicitationId;

@@ -26,7 +26,7 @@ describe('FIFO queue', () => {
     expect(queue.shift()).toBeUndefined();
   });
 
-  it('behaves as an array used as a queue, for any sequence of operations', () => {
+  it('matches an array model for any operations', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 60 }), (operations) => {
         const queue = new FifoQueue<number>();

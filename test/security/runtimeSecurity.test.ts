@@ -147,7 +147,7 @@ describe('input limits', () => {
     expect(runtime.get(id)?.state).toBe('pending');
   });
 
-  it('takes values at the depth limit, refuses one level more', async () => {
+  it('accepts the depth limit, rejects one more', async () => {
     const { runtime } = await setUp();
     /** An object nested `levels` deep, as the limits count: `{}` is one level. */
     const nestedObject = (levels: number): Record<string, unknown> => (levels <= 1 ? {} : { inner: nestedObject(levels - 1) });
@@ -165,7 +165,7 @@ describe('input limits', () => {
     expect(await outcomeOf(runtime.accept({ id, agent: 'bob', content: nestedObject(32) }))).toBe('taken');
   });
 
-  it('refuses deep content under a huge host depth limit', async () => {
+  it('rejects deep content under huge limit', async () => {
     const { runtime } = await setUp({ limits: { input: { content: { maxLength: 1024 * 1024, maxDepth: 1e9 } } } });
     const { id } = await runtime.request({ from: 'alice', to: 'bob', message: 'ok', schema: { type: 'object' }, timeoutMs: 10_000 });
     let nested: unknown = {};
